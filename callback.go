@@ -1,0 +1,160 @@
+package httpserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// ListenerID identifies a server started by RegisterCallback. Ids start at
+// 1 and are never reused within a process.
+type ListenerID uint64
+
+// registry holds the servers started by RegisterCallback.
+var registry struct {
+	mu      sync.Mutex
+	next    ListenerID
+	servers map[ListenerID]*callbackServer
+}
+
+type callbackServer struct {
+	srv  *Server
+	addr net.Addr
+	done chan struct{} // closed when Serve has returned
+}
+
+// stopTimeout bounds how long StopCallback waits for in-flight responses
+// before it closes their connections.
+const stopTimeout = 30 * time.Second
+
+// RegisterCallback starts serving HTTP on host:port in the background,
+// answering every request with cb, and returns an id for StopCallback and
+// ListenerAddr.
+//
+// host is an IP address or a host name to bind to; "" binds every
+// interface. port 0 picks a free port (ListenerAddr tells which). The
+// server has the default limits and timeouts of a zero Server; for other
+// settings use a Server with HandlerFunc(cb) directly.
+//
+// cb is called on the connection's goroutine, once per request, possibly
+// on many connections at once. See Handler for what happens when cb
+// panics or returns an invalid response.
+//
+// Errors: a nil cb, a port outside 0..65535 or a host that is not an IP
+// address or a valid host name is refused before anything is bound; an
+// address that is in use or not permitted returns the listen error,
+// wrapped (errors.Is works, e.g. with syscall.EADDRINUSE).
+func RegisterCallback(host string, port int, cb func(*Request) *Response) (ListenerID, error) {
+	if cb == nil {
+		return 0, errors.New("httpserver: RegisterCallback: nil callback")
+	}
+	if port < 0 || port > 65535 {
+		return 0, fmt.Errorf("httpserver: RegisterCallback: port %d outside 0..65535", port)
+	}
+	if !validListenHost(host) {
+		return 0, fmt.Errorf("httpserver: RegisterCallback: invalid host %q", host)
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	if err != nil {
+		return 0, fmt.Errorf("httpserver: RegisterCallback: %w", err)
+	}
+
+	registry.mu.Lock()
+	if registry.servers == nil {
+		registry.servers = make(map[ListenerID]*callbackServer)
+	}
+	registry.next++
+	id := registry.next
+	cs := &callbackServer{
+		srv:  &Server{Handler: HandlerFunc(cb), listenerID: id},
+		addr: l.Addr(),
+		done: make(chan struct{}),
+	}
+	registry.servers[id] = cs
+	registry.mu.Unlock()
+
+	go func() {
+		defer close(cs.done)
+		if err := cs.srv.Serve(l); err != nil && !errors.Is(err, ErrServerClosed) {
+			cs.srv.logger().Error("httpserver: listener stopped", "id", uint64(id), "err", err)
+		}
+	}()
+	return id, nil
+}
+
+// validListenHost accepts "", an IP address (IPv6 with or without
+// brackets) or a DNS host name.
+func validListenHost(host string) bool {
+	if host == "" {
+		return true
+	}
+	if len(host) > 2 && host[0] == '[' && host[len(host)-1] == ']' {
+		host = host[1 : len(host)-1]
+	}
+	if net.ParseIP(host) != nil {
+		return true
+	}
+	if len(host) > 253 {
+		return false
+	}
+	label := 0
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		switch {
+		case c == '.':
+			if label == 0 {
+				return false
+			}
+			label = 0
+			continue
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
+		default:
+			return false
+		}
+		label++
+		if label > 63 {
+			return false
+		}
+	}
+	return true
+}
+
+// StopCallback stops the server RegisterCallback started as id: it stops
+// accepting at once, closes idle connections, lets in-flight requests
+// finish with a complete response (for up to 30 seconds, after which their
+// connections are closed), and returns when all of that is done. Other
+// listeners are not affected. An id that is unknown or already stopped
+// returns an error for which errors.Is(err, ErrUnknownListener) holds.
+func StopCallback(id ListenerID) error {
+	registry.mu.Lock()
+	cs, ok := registry.servers[id]
+	delete(registry.servers, id)
+	registry.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("httpserver: StopCallback(%d): %w", uint64(id), ErrUnknownListener)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+	defer cancel()
+	err := cs.srv.Shutdown(ctx)
+	<-cs.done
+	if err != nil {
+		return fmt.Errorf("httpserver: StopCallback(%d): %w", uint64(id), err)
+	}
+	return nil
+}
+
+// ListenerAddr returns the address the server started as id is bound to;
+// with port 0 in RegisterCallback this is where to find the port chosen.
+func ListenerAddr(id ListenerID) (net.Addr, error) {
+	registry.mu.Lock()
+	cs, ok := registry.servers[id]
+	registry.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("httpserver: ListenerAddr(%d): %w", uint64(id), ErrUnknownListener)
+	}
+	return cs.addr, nil
+}

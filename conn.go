@@ -1,0 +1,505 @@
+package httpserver
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/gohttpserver/httpserver/internal/wire"
+)
+
+// minReadBuffer is the read buffer a connection starts with. It must hold
+// a whole chunk-size line (the wire package refuses lines over 4 KiB), so
+// a chunked body never needs a larger buffer; heads grow it up to
+// MaxHeaderBytes.
+const minReadBuffer = 4<<10 + 64
+
+// conn is one client connection. Everything in it belongs to the
+// connection's goroutine (the one running serve) except the fields under
+// mu, which Shutdown reads from another goroutine.
+type conn struct {
+	srv    *Server
+	rwc    net.Conn
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	remoteIP   string // shared by every Request on the connection
+	remotePort int
+
+	// Read side. The unconsumed input is rbuf[rpos:rend]; a request head
+	// is parsed in place starting at rpos.
+	rbuf       []byte
+	rpos, rend int
+	head       wire.RequestHead
+	headStart  time.Time // when the first byte of the current head arrived
+
+	// Write side: wbuf holds output not yet written to the socket; its
+	// capacity is the write window (Server.WriteBufferSize).
+	wbuf []byte
+	werr error // sticky: once a write failed, every later one does
+
+	out outState // the response being written
+
+	nreq int // requests served on this connection
+
+	mu   sync.Mutex
+	idle bool // waiting for the first byte of a request; guarded by mu
+}
+
+var readBufPool = sync.Pool{New: func() any { b := make([]byte, minReadBuffer); return &b }}
+
+func newConn(s *Server, rwc net.Conn, base context.Context) *conn {
+	c := &conn{srv: s, rwc: rwc}
+	if base != s.ctx {
+		// BaseContext gave another parent: cancel on Close as well.
+		ctx, cancel := context.WithCancel(base)
+		stop := context.AfterFunc(s.ctx, cancel)
+		c.ctx = ctx
+		c.cancel = func() { stop(); cancel() }
+	} else {
+		c.ctx, c.cancel = context.WithCancel(base)
+	}
+	if a, ok := rwc.RemoteAddr().(*net.TCPAddr); ok {
+		c.remoteIP = a.IP.String()
+		c.remotePort = a.Port
+	}
+	return c
+}
+
+// closeIfIdle wakes a connection that waits for its next request so that
+// it closes; a busy one finishes its request first (it sees srv.shutting).
+func (c *conn) closeIfIdle() {
+	c.mu.Lock()
+	if c.idle {
+		c.rwc.SetReadDeadline(aLongTimeAgo)
+	}
+	c.mu.Unlock()
+}
+
+var aLongTimeAgo = time.Unix(1, 0)
+
+// setIdle marks the connection as waiting for a request and arms the idle
+// timeout. It reports false if the server is shutting down: the caller
+// closes the connection instead.
+func (c *conn) setIdle() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.srv.shutting.Load() {
+		return false
+	}
+	c.idle = true
+	// Under mu, so that closeIfIdle's deadline cannot be overwritten.
+	c.rwc.SetReadDeadline(time.Now().Add(c.srv.idleTimeout()))
+	return true
+}
+
+func (c *conn) setBusy() {
+	c.mu.Lock()
+	c.idle = false
+	c.mu.Unlock()
+}
+
+func (c *conn) serve() {
+	defer func() {
+		c.cancel()
+		c.rwc.Close()
+		c.releaseBuffers()
+	}()
+	bp := readBufPool.Get().(*[]byte)
+	c.rbuf = *bp
+	c.wbuf = make([]byte, 0, c.srv.writeBufferSize())
+	for {
+		req, ok := c.readRequest()
+		if !ok {
+			return
+		}
+		if !c.serveRequest(req) {
+			c.flush()
+			return
+		}
+	}
+}
+
+func (c *conn) releaseBuffers() {
+	if cap(c.rbuf) == minReadBuffer {
+		b := c.rbuf[:minReadBuffer]
+		readBufPool.Put(&b)
+	}
+	c.rbuf = nil
+	c.wbuf = nil
+}
+
+// readRequest reads and parses the next request head. It reports false
+// when the connection is to be closed (after answering a bad request).
+func (c *conn) readRequest() (*Request, bool) {
+	if c.rpos == c.rend {
+		c.rpos, c.rend = 0, 0
+	}
+	c.head.Reset()
+	lim := wire.Limits{
+		MaxRequestLine: c.srv.maxRequestLine(),
+		MaxHeadBytes:   c.srv.maxHeaderBytes(),
+		MaxFields:      c.srv.maxHeaderCount(),
+	}
+	waiting := c.rpos == c.rend // no byte of this request yet
+	if waiting {
+		if !c.setIdle() {
+			return nil, false
+		}
+	} else {
+		c.headStart = time.Now()
+		c.rwc.SetReadDeadline(c.headStart.Add(c.srv.readHeaderTimeout()))
+	}
+	for {
+		if !waiting {
+			err := c.head.Parse(c.rbuf[c.rpos:c.rend], lim)
+			if err == nil {
+				break
+			}
+			if err != wire.ErrIncomplete {
+				var we *wire.Error
+				if errors.As(err, &we) {
+					c.writeError(we.Status, we.Reason)
+				}
+				return nil, false
+			}
+		}
+		if !c.makeRoom(lim.MaxHeadBytes) {
+			// Parse refuses heads over the limit before this can happen.
+			c.writeError(431, "request header section too large")
+			return nil, false
+		}
+		if err := c.flush(); err != nil {
+			return nil, false
+		}
+		n, err := c.rwc.Read(c.rbuf[c.rend:])
+		c.rend += n
+		if n > 0 && waiting {
+			waiting = false
+			c.setBusy()
+			c.headStart = time.Now()
+			c.rwc.SetReadDeadline(c.headStart.Add(c.srv.readHeaderTimeout()))
+		}
+		if n > 0 || err == nil {
+			continue
+		}
+		if c.rend == c.rpos {
+			// Nothing of a request arrived: idle timeout, shutdown or
+			// the client closed. Close quietly.
+			return nil, false
+		}
+		if isTimeout(err) {
+			c.writeError(408, "request head not received in time")
+		}
+		// A partial head and then EOF or a reset: nobody to answer.
+		return nil, false
+	}
+	return c.newRequest(), true
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// makeRoom makes space after rend for another read: it moves the
+// unconsumed bytes to the front, or doubles the buffer up to max bytes.
+// It reports false if the buffer already holds max unconsumed bytes.
+func (c *conn) makeRoom(max int) bool {
+	if c.rend < len(c.rbuf) {
+		return true
+	}
+	if c.rpos > 0 {
+		n := copy(c.rbuf, c.rbuf[c.rpos:c.rend])
+		c.rpos, c.rend = 0, n
+		return true
+	}
+	if len(c.rbuf) >= max {
+		return false
+	}
+	size := 2 * len(c.rbuf)
+	if size > max {
+		size = max
+	}
+	nb := make([]byte, size)
+	copy(nb, c.rbuf[:c.rend])
+	if cap(c.rbuf) == minReadBuffer {
+		old := c.rbuf
+		readBufPool.Put(&old)
+	}
+	c.rbuf = nb
+	return true
+}
+
+var versionStrings = [...]string{"0.9", "1.0", "1.1"}
+
+// newRequest builds the Request for the head just parsed and consumes the
+// head from the read buffer. The head's bytes are copied once into a
+// string that every string field of the Request shares.
+func (c *conn) newRequest() *Request {
+	h := &c.head
+	raw := c.rbuf[c.rpos : c.rpos+h.Len]
+	s := string(raw)
+	c.rpos += h.Len
+	c.nreq++
+
+	req := &Request{
+		Verb:          s[h.Method.Start:h.Method.End],
+		Path:          s[h.Path.Start:h.Path.End],
+		ListenerID:    c.srv.listenerID,
+		RemoteIP:      c.remoteIP,
+		RemotePort:    c.remotePort,
+		ContentLength: h.ContentLength,
+		ctx:           c.ctx,
+	}
+	if req.Path == "" {
+		req.Path = "/" // absolute-form with an empty path (RFC 9112 §3.2.1)
+	}
+	switch {
+	case h.Major == 0:
+		req.Version = versionStrings[0]
+	case h.Minor == 0:
+		req.Version = versionStrings[1]
+	default:
+		req.Version = versionStrings[2]
+	}
+	if h.HasQuery {
+		req.QueryStr = s[h.Query.Start:h.Query.End]
+		if req.QueryStr != "" {
+			req.QueryDict, req.QueryErr = ParseQuery(req.QueryStr)
+		}
+	}
+	if h.HasAuthority {
+		req.Host = s[h.Authority.Start:h.Authority.End]
+	}
+	if len(h.Fields) > 0 {
+		fields := make([]HeaderField, len(h.Fields))
+		for i, f := range h.Fields {
+			fields[i] = HeaderField{Name: s[f.Name.Start:f.Name.End], Value: s[f.Value.Start:f.Value.End]}
+		}
+		req.Headers.fields = fields
+	}
+	b := &req.body
+	b.c = c
+	b.limit = c.srv.maxBodyBytes()
+	switch {
+	case h.Chunked:
+		b.chunked = true
+	case h.ContentLength > 0:
+		b.remaining = h.ContentLength
+	default:
+		b.done = true
+	}
+	b.needContinue = h.Expect100 && !b.done
+	req.Body = b
+	return req
+}
+
+// serveRequest runs the handler for req and writes its response. It
+// reports whether the connection may carry another request.
+func (c *conn) serveRequest(req *Request) bool {
+	b := &req.body
+	defer func() { b.closed = true }()
+	if !b.chunked && b.limit >= 0 && b.remaining > b.limit {
+		// RFC 9110 §15.5.14: refuse before reading a body we will not
+		// accept; the client may not have sent it yet (100-continue).
+		c.writeError(413, "request body too large")
+		return false
+	}
+	resp := c.callHandler(req)
+	if b.protoErr != 0 {
+		// The body was malformed or too large: whatever the handler made
+		// of it, the client gets the protocol error, and we close.
+		c.writeError(b.protoErr, b.protoMsg)
+		return false
+	}
+	mustClose := c.bodyForcesClose(b)
+	keep := c.writeResponse(req, resp, mustClose)
+	if !keep {
+		return false
+	}
+	if !b.done {
+		// The handler left part of the body unread and we promised to
+		// keep the connection: read and discard it, within bounds.
+		if !b.drain(c.srv.maxDrainBytes()) {
+			return false
+		}
+	}
+	return true
+}
+
+// bodyForcesClose reports whether the unread rest of the request body
+// rules out keeping the connection: a client still waiting for 100
+// Continue has not sent its body (RFC 9110 §10.1.1 lets us close rather
+// than guess), a body that failed cannot be resynchronised, and a long
+// known remainder is cheaper to cut off than to drain.
+func (c *conn) bodyForcesClose(b *body) bool {
+	if b.done {
+		return false
+	}
+	if b.err != nil || (b.needContinue && !b.sentContinue) {
+		return true
+	}
+	return !b.chunked && b.remaining > c.srv.maxDrainBytes()
+}
+
+// callHandler runs the handler, turning a panic into a nil response (a
+// fault, answered with 500).
+func (c *conn) callHandler(req *Request) (resp *Response) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.srv.logger().Error("httpserver: handler panic", "panic", r, "verb", req.Verb, "path", req.Path, "stack", string(debug.Stack()))
+			resp = nil
+			c.out.panicked = true
+		}
+	}()
+	c.out.panicked = false
+	return c.srv.handler().Handle(req)
+}
+
+// writeError answers a request the server refuses on its own (a parse
+// error, a limit, a handler fault) and marks the connection for closing.
+// The reason must be safe to show the client.
+func (c *conn) writeError(status int, reason string) {
+	msg := wire.StatusText(status)
+	if reason != "" {
+		msg += ": " + reason
+	}
+	msg += "\n"
+	b := wire.AppendStatusLine(c.wbuf, 1, status, "")
+	b = appendDate(b)
+	b = append(b, "Content-Type: text/plain; charset=utf-8\r\n"...)
+	b = wire.AppendContentLength(b, int64(len(msg)))
+	b = append(b, "Connection: close\r\n\r\n"...)
+	b = append(b, msg...)
+	c.wbuf = b
+	c.flush()
+}
+
+// write queues p for the client. At most the write window is held: when
+// it is full it is written out, and a p at least as large as the window is
+// written straight from p, one window at a time, so the client's pace
+// governs the caller's.
+func (c *conn) write(p []byte) error {
+	for len(p) > 0 {
+		if c.werr != nil {
+			return c.werr
+		}
+		free := cap(c.wbuf) - len(c.wbuf)
+		if free == 0 {
+			if err := c.flush(); err != nil {
+				return err
+			}
+			continue
+		}
+		window := cap(c.wbuf)
+		if len(c.wbuf) == 0 && len(p) >= window {
+			if err := c.writeSocket(p[:window]); err != nil {
+				return err
+			}
+			p = p[window:]
+			continue
+		}
+		n := copy(c.wbuf[len(c.wbuf):cap(c.wbuf)], p)
+		c.wbuf = c.wbuf[:len(c.wbuf)+n]
+		p = p[n:]
+	}
+	return c.werr
+}
+
+func (c *conn) writeString(s string) error {
+	for len(s) > 0 {
+		if c.werr != nil {
+			return c.werr
+		}
+		if len(c.wbuf) == cap(c.wbuf) {
+			if err := c.flush(); err != nil {
+				return err
+			}
+		}
+		n := copy(c.wbuf[len(c.wbuf):cap(c.wbuf)], s)
+		c.wbuf = c.wbuf[:len(c.wbuf)+n]
+		s = s[n:]
+	}
+	return c.werr
+}
+
+// flush writes out what the window holds.
+func (c *conn) flush() error {
+	if c.werr != nil {
+		return c.werr
+	}
+	if len(c.wbuf) == 0 {
+		return nil
+	}
+	err := c.writeSocket(c.wbuf)
+	c.wbuf = c.wbuf[:0]
+	if w := c.srv.writeBufferSize(); cap(c.wbuf) > 2*w {
+		// A large head grew the buffer; do not keep the excess.
+		c.wbuf = make([]byte, 0, w)
+	}
+	return err
+}
+
+// writeSocket writes p under the write progress timeout.
+func (c *conn) writeSocket(p []byte) error {
+	c.rwc.SetWriteDeadline(time.Now().Add(c.srv.writeTimeout()))
+	_, err := c.rwc.Write(p)
+	if err != nil {
+		c.werr = err
+	}
+	return err
+}
+
+// readBody reads more input for the request body into the read buffer
+// under the body progress timeout, after sending whatever output is
+// pending (a client may wait for it: 100 Continue, pipelined responses).
+func (c *conn) fillBody() error {
+	if err := c.flush(); err != nil {
+		return err
+	}
+	if c.rpos == c.rend {
+		c.rpos, c.rend = 0, 0
+	}
+	if !c.makeRoom(len(c.rbuf)) {
+		return errors.New("httpserver: read buffer full") // cannot happen: see minReadBuffer
+	}
+	c.rwc.SetReadDeadline(time.Now().Add(c.srv.readTimeout()))
+	n, err := c.rwc.Read(c.rbuf[c.rend:])
+	c.rend += n
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// readBodyDirect reads body bytes straight into p when nothing is
+// buffered, sparing a copy for large reads.
+func (c *conn) readBodyDirect(p []byte) (int, error) {
+	if err := c.flush(); err != nil {
+		return 0, err
+	}
+	c.rwc.SetReadDeadline(time.Now().Add(c.srv.readTimeout()))
+	n, err := c.rwc.Read(p)
+	if n > 0 {
+		return n, nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return 0, err
+}

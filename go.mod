@@ -1,0 +1,3 @@
+module github.com/gohttpserver/httpserver
+
+go 1.26

@@ -1,0 +1,98 @@
+package httpserver
+
+import (
+	"context"
+	"io"
+)
+
+// A Request is one parsed HTTP request, as a Handler receives it.
+//
+// Every field except Body stays valid after the handler returns and may be
+// kept or shared between goroutines once the handler no longer mutates it.
+// Body is valid only until the handler returns.
+type Request struct {
+	// Verb is the request method, such as "GET". It is a token as
+	// defined by RFC 9110 §9.1 and is case-sensitive.
+	Verb string
+
+	// Path is the path of the request target as it appeared on the wire,
+	// still percent-encoded, without the query. For an absolute-form target
+	// ("GET http://host/p HTTP/1.1") it is the URL's path ("/p"); for the
+	// authority form of CONNECT it is the authority; for "OPTIONS *" it is
+	// "*".
+	Path string
+
+	// QueryStr is the raw query string, without the '?'; "" if the target
+	// had none.
+	QueryStr string
+
+	// QueryDict is QueryStr parsed (see ParseQuery). It is nil when there is
+	// no query; a nil Query reads as empty. A malformed escape does not fail
+	// the request: the well-formed pairs are present and QueryErr says what
+	// was wrong.
+	QueryDict Query
+
+	// QueryErr is the error ParseQuery reported for QueryStr, or nil.
+	QueryErr error
+
+	// Version is the protocol version of the request: "0.9", "1.0" or "1.1".
+	Version string
+
+	// Headers holds the request's header fields in the order and case in
+	// which they arrived. Lookups are case-insensitive.
+	Headers Header
+
+	// Host is the authority the request is for: the host of an
+	// absolute-form target if there was one, else the Host header ("" for
+	// an HTTP/1.0 or 0.9 request without one).
+	Host string
+
+	// Body reads the decoded request body (the Content-Length bytes, or the
+	// chunked body with its framing removed) as it arrives from the client;
+	// nothing is buffered whole first. Body is never nil: a request without
+	// a body has one that returns io.EOF at once. Reading past MaxBodyBytes
+	// returns ErrBodyTooLarge. For a request that sent "Expect:
+	// 100-continue" the server sends "100 Continue" on the first Read.
+	// Body must not be used after the handler returns.
+	Body io.Reader
+
+	// ListenerID identifies the listener the request arrived on: the id
+	// RegisterCallback returned, or 0 for a Server not started through it.
+	ListenerID ListenerID
+
+	// RemoteIP and RemotePort are the peer's address ("" and 0 when the
+	// connection is not TCP).
+	RemoteIP   string
+	RemotePort int
+
+	// ContentLength is the declared length of the body, or -1 when it is
+	// not known in advance (chunked). It is 0 for a request without a body.
+	ContentLength int64
+
+	ctx  context.Context
+	body body // what Body points to, allocated with the Request
+}
+
+// Context returns the request's context. It is canceled when the handler
+// returns and when the server is closed (Close, or Shutdown once its
+// context ends). It is never nil. A client that disconnects while the
+// handler runs is noticed on the next read of Body or write of the
+// response, which then fail.
+func (r *Request) Context() context.Context {
+	if r.ctx == nil {
+		return context.Background()
+	}
+	return r.ctx
+}
+
+// WithContext returns a shallow copy of r with its context changed to ctx,
+// which must not be nil.
+func (r *Request) WithContext(ctx context.Context) *Request {
+	if ctx == nil {
+		panic("httpserver: nil context")
+	}
+	r2 := new(Request)
+	*r2 = *r
+	r2.ctx = ctx
+	return r2
+}

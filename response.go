@@ -1,0 +1,70 @@
+package httpserver
+
+import (
+	"io"
+)
+
+// A Response is what a Handler returns: a status, headers and a body.
+//
+// The body is the first of these that is set: Stream, Body, Message. The
+// server chooses the framing (Content-Length, chunked, or close-delimited)
+// from the body and the client's version; see the comment on decideFraming.
+// A handler must not set Content-Length, Transfer-Encoding or Connection
+// itself unless it means them: a Content-Length that disagrees with the body
+// is a handler fault (500 before anything is sent, or the connection is
+// closed if the body turns out shorter or longer mid-stream).
+//
+// The server reads a Response only after the handler has returned it, on
+// the connection's goroutine; the handler must not modify it afterwards.
+type Response struct {
+	// Version is the HTTP version to answer with: "" (the default) answers
+	// in the request's version; "1.0" or "1.1" may lower it (a higher
+	// version than the client's is lowered to the client's).
+	Version string
+
+	// StatusCode is the status, 100..599. 1xx other than 101 are not
+	// final responses and are refused (500) when returned from a handler.
+	StatusCode int
+
+	// StatusMsg is the reason phrase; "" uses the standard one for
+	// StatusCode. It must not contain CR, LF or other control characters.
+	StatusMsg string
+
+	// Headers are written in order, after the Date, Server, framing and
+	// Connection fields the server adds.
+	Headers Header
+
+	// Message is the whole body, when the body is known in advance.
+	Message string
+
+	// Body, when non-nil, is streamed to the client. If BodyLength is
+	// positive it is the exact length of Body; otherwise the length is
+	// taken from Body when it reports one (a Len() int method, as
+	// *bytes.Reader, *strings.Reader and *bytes.Buffer have, or an *os.File
+	// whose size is known), or it is unknown and the framing is chosen from
+	// how much Body produces before the first buffer fills. If Body is also
+	// an io.Closer it is closed when the response ends, however it ends.
+	Body io.Reader
+
+	// BodyLength declares Body's length when positive. 0 means "not
+	// declared"; an empty body is Message "" with Body nil.
+	BodyLength int64
+
+	// Stream, when non-nil, produces the body in parts: the server calls it
+	// after the handler has returned, on the connection's goroutine, and it
+	// writes to w as the parts become available, calling w.Flush to send
+	// what it has written so far. Writes block while the client is slow to
+	// read: the server never buffers more than the connection's write
+	// window (WriteBufferSize). If Stream returns before it has flushed and
+	// before the window filled, the whole body is known and it goes out with
+	// a Content-Length. An error from Stream after the head was sent ends
+	// the response abnormally (the connection is closed without a final
+	// chunk, so the client sees a truncated body).
+	Stream func(w *StreamWriter) error
+
+	// Endless marks a Stream or Body that has no natural end (server-sent
+	// events, a live feed): it is sent chunked to HTTP/1.1 clients and
+	// close-delimited to HTTP/1.0 ones, and never buffered to find its
+	// length.
+	Endless bool
+}

@@ -1,0 +1,409 @@
+package httpserver
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Server serves HTTP/1.x on the listeners given to Serve.
+//
+// The zero value is a valid configuration: it answers every request with
+// 404 Not Found and applies the default limits and timeouts documented on
+// each field. A zero limit always means the default, never "no limit";
+// where no limit is allowed the field says which value means it (Unlimited).
+//
+// A Server must not be copied after first use, and its fields must not be
+// changed once Serve has been called.
+type Server struct {
+	// Handler answers requests. nil answers 404 to everything.
+	Handler Handler
+
+	// Addr is the TCP address ListenAndServe listens on; "" means ":8000".
+	Addr string
+
+	// ReadHeaderTimeout bounds the time from the first byte of a request
+	// to the end of its head. A client that is slower gets 408 Request
+	// Timeout and the connection is closed (slowloris). Default 10s.
+	ReadHeaderTimeout time.Duration
+
+	// IdleTimeout bounds the wait for the first byte of the next request
+	// on a keep-alive connection (and of the first request on a new
+	// connection); when it expires the connection is closed silently.
+	// Default 60s.
+	IdleTimeout time.Duration
+
+	// ReadTimeout is the progress timeout for request bodies: each read
+	// from the client while the handler reads the body must deliver data
+	// within it, so a slow but moving upload is served and a stalled one
+	// is cut off (its Body read fails and the connection is closed).
+	// Default 30s.
+	ReadTimeout time.Duration
+
+	// WriteTimeout is the progress timeout for responses: each write of at
+	// most WriteBufferSize bytes to the client must complete within it.
+	// A client that stops reading is disconnected; a slow reader that
+	// keeps reading is not. Default 30s.
+	WriteTimeout time.Duration
+
+	// MaxRequestLineBytes bounds the request line; longer lines get 414
+	// URI Too Long. Default 8 KiB.
+	MaxRequestLineBytes int
+
+	// MaxHeaderBytes bounds the request head (request line and header
+	// fields); larger heads get 431. Default 16 KiB.
+	MaxHeaderBytes int
+
+	// MaxHeaderCount bounds the number of header field lines; more get
+	// 431. Default 100.
+	MaxHeaderCount int
+
+	// MaxBodyBytes bounds a request body. A request whose Content-Length
+	// exceeds it gets 413 before the handler runs; a chunked body that
+	// grows past it makes Body return ErrBodyTooLarge, and the client gets
+	// 413. Default 1 MiB (nginx's client_max_body_size); Unlimited (-1)
+	// for none.
+	MaxBodyBytes int64
+
+	// MaxConns bounds concurrent connections. When it is reached the
+	// server stops accepting: new connections wait in the kernel's listen
+	// backlog until one closes. Default 10,000; Unlimited (-1) for none.
+	MaxConns int
+
+	// MaxRequestsPerConn bounds requests on one connection; the last one
+	// is answered with "Connection: close". Default 1000 (nginx's
+	// keepalive_requests); Unlimited (-1) for none.
+	MaxRequestsPerConn int
+
+	// WriteBufferSize is a connection's write window: the most response
+	// bytes the server holds for one connection at a time, beyond what
+	// the kernel's socket buffer holds. A handler producing faster than
+	// the client reads blocks in its write until the client catches up.
+	// It is also how much of a body of unknown length is buffered to find
+	// its length. Default 16 KiB.
+	WriteBufferSize int
+
+	// MaxDrainBytes bounds how much of a request body the handler did not
+	// read is read and discarded after the response so that the connection
+	// can be kept alive; a longer remainder closes the connection.
+	// Default 256 KiB.
+	MaxDrainBytes int64
+
+	// ErrorLog receives handler faults (panics, invalid responses) and
+	// errors accepting connections. nil uses slog.Default().
+	ErrorLog *slog.Logger
+
+	// BaseContext, if non-nil, gives the parent of every request's context
+	// for connections accepted on l. By default it is context.Background().
+	BaseContext func(l net.Listener) context.Context
+
+	listenerID ListenerID // set by RegisterCallback
+
+	mu        sync.Mutex
+	listeners map[*net.Listener]struct{}
+	conns     map[*conn]struct{}
+	connWG    sync.WaitGroup
+	shutting  atomic.Bool
+	// ctx is canceled by Close (and so by a Shutdown whose context ends
+	// first, or once Shutdown has finished); every request's context
+	// descends from it.
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// Unlimited, given to a limit field that allows it, switches the limit off.
+const Unlimited = -1
+
+// Defaults for the Server fields.
+const (
+	DefaultReadHeaderTimeout  = 10 * time.Second
+	DefaultIdleTimeout        = 60 * time.Second
+	DefaultReadTimeout        = 30 * time.Second
+	DefaultWriteTimeout       = 30 * time.Second
+	DefaultMaxRequestLine     = 8 << 10
+	DefaultMaxHeaderBytes     = 16 << 10
+	DefaultMaxHeaderCount     = 100
+	DefaultMaxBodyBytes       = 1 << 20
+	DefaultMaxConns           = 10000
+	DefaultMaxRequestsPerConn = 1000
+	DefaultWriteBufferSize    = 16 << 10
+	DefaultMaxDrainBytes      = 256 << 10
+)
+
+func durationOr(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+func (s *Server) readHeaderTimeout() time.Duration {
+	return durationOr(s.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+}
+func (s *Server) idleTimeout() time.Duration  { return durationOr(s.IdleTimeout, DefaultIdleTimeout) }
+func (s *Server) readTimeout() time.Duration  { return durationOr(s.ReadTimeout, DefaultReadTimeout) }
+func (s *Server) writeTimeout() time.Duration { return durationOr(s.WriteTimeout, DefaultWriteTimeout) }
+
+func intOr(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+func (s *Server) maxRequestLine() int { return intOr(s.MaxRequestLineBytes, DefaultMaxRequestLine) }
+func (s *Server) maxHeaderBytes() int { return intOr(s.MaxHeaderBytes, DefaultMaxHeaderBytes) }
+func (s *Server) maxHeaderCount() int { return intOr(s.MaxHeaderCount, DefaultMaxHeaderCount) }
+func (s *Server) maxConns() int       { return intOr(s.MaxConns, DefaultMaxConns) }
+func (s *Server) maxRequestsPerConn() int {
+	return intOr(s.MaxRequestsPerConn, DefaultMaxRequestsPerConn)
+}
+
+func (s *Server) writeBufferSize() int {
+	n := intOr(s.WriteBufferSize, DefaultWriteBufferSize)
+	if n < 512 {
+		n = 512 // room for any response head we write ourselves
+	}
+	return n
+}
+
+func (s *Server) maxBodyBytes() int64 {
+	if s.MaxBodyBytes == 0 {
+		return DefaultMaxBodyBytes
+	}
+	return s.MaxBodyBytes
+}
+
+func (s *Server) maxDrainBytes() int64 {
+	if s.MaxDrainBytes <= 0 {
+		return DefaultMaxDrainBytes
+	}
+	return s.MaxDrainBytes
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.ErrorLog != nil {
+		return s.ErrorLog
+	}
+	return slog.Default()
+}
+
+func (s *Server) handler() Handler {
+	if s.Handler == nil {
+		return notFoundHandler
+	}
+	return s.Handler
+}
+
+var notFoundHandler = HandlerFunc(func(*Request) *Response {
+	return &Response{StatusCode: 404, Message: "Not Found\n"}
+})
+
+func (s *Server) init() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx == nil {
+		s.ctx, s.cancel = context.WithCancel(context.Background())
+		s.listeners = make(map[*net.Listener]struct{})
+		s.conns = make(map[*conn]struct{})
+	}
+}
+
+// ListenAndServe listens on s.Addr (":8000" if empty) and serves until
+// Shutdown or Close, when it returns ErrServerClosed.
+func (s *Server) ListenAndServe() error {
+	if s.shutting.Load() {
+		return ErrServerClosed
+	}
+	addr := s.Addr
+	if addr == "" {
+		addr = ":8000"
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(l)
+}
+
+// Serve accepts connections on l and serves each on its own goroutine
+// until Shutdown or Close, when it returns ErrServerClosed; any other
+// error from Accept that is not temporary is returned as is. Serve closes
+// l before it returns. Serve may be called for several listeners at once.
+//
+// Accept errors such as running out of file descriptors (EMFILE, ENFILE)
+// are logged and retried after a pause that doubles up to one second,
+// instead of spinning or returning.
+func (s *Server) Serve(l net.Listener) error {
+	s.init()
+	if !s.trackListener(&l, true) {
+		l.Close()
+		return ErrServerClosed
+	}
+	defer s.trackListener(&l, false)
+	defer l.Close()
+
+	base := s.ctx
+	if s.BaseContext != nil {
+		base = s.BaseContext(l)
+	}
+	var sem chan struct{}
+	if n := s.maxConns(); n > 0 {
+		sem = make(chan struct{}, n)
+	}
+	var backoff time.Duration
+	for {
+		if sem != nil {
+			select {
+			case sem <- struct{}{}:
+			case <-s.ctx.Done():
+				return ErrServerClosed
+			}
+		}
+		rw, err := l.Accept()
+		if err != nil {
+			if sem != nil {
+				<-sem
+			}
+			if s.shutting.Load() {
+				return ErrServerClosed
+			}
+			if isTemporary(err) {
+				if backoff == 0 {
+					backoff = 5 * time.Millisecond
+				} else if backoff *= 2; backoff > time.Second {
+					backoff = time.Second
+				}
+				s.logger().Error("httpserver: accept error; retrying", "err", err, "delay", backoff)
+				t := time.NewTimer(backoff)
+				select {
+				case <-t.C:
+				case <-s.ctx.Done():
+					t.Stop()
+					return ErrServerClosed
+				}
+				continue
+			}
+			return err
+		}
+		backoff = 0
+		c := newConn(s, rw, base)
+		if !s.trackConn(c, true) {
+			rw.Close()
+			if sem != nil {
+				<-sem
+			}
+			return ErrServerClosed
+		}
+		go func() {
+			defer func() {
+				s.trackConn(c, false)
+				if sem != nil {
+					<-sem
+				}
+			}()
+			c.serve()
+		}()
+	}
+}
+
+// isTemporary reports accept errors worth retrying: resource exhaustion
+// and aborted handshakes, which net reports as timeouts or with
+// Temporary() (deprecated, but still the only signal for EMFILE).
+func isTemporary(err error) bool {
+	var te interface{ Temporary() bool }
+	if errors.As(err, &te) && te.Temporary() {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func (s *Server) trackListener(l *net.Listener, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if add {
+		if s.shutting.Load() {
+			return false
+		}
+		s.listeners[l] = struct{}{}
+		return true
+	}
+	delete(s.listeners, l)
+	return true
+}
+
+func (s *Server) trackConn(c *conn, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if add {
+		if s.shutting.Load() {
+			return false
+		}
+		s.conns[c] = struct{}{}
+		s.connWG.Add(1)
+		return true
+	}
+	delete(s.conns, c)
+	s.connWG.Done()
+	return true
+}
+
+// Shutdown stops the server gracefully: it closes the listeners, closes
+// every connection that is idle (between requests), and waits for the
+// others to finish the request they are serving; those answer with
+// "Connection: close" and then close. If ctx ends first, Shutdown closes
+// the remaining connections at once (as Close) and returns ctx.Err().
+// After Shutdown, Serve and ListenAndServe return ErrServerClosed.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.init()
+	s.shutting.Store(true)
+	s.mu.Lock()
+	s.closeListenersLocked()
+	for c := range s.conns {
+		c.closeIfIdle()
+	}
+	s.mu.Unlock()
+
+	finished := make(chan struct{})
+	go func() {
+		s.connWG.Wait()
+		close(finished)
+	}()
+	select {
+	case <-finished:
+		s.cancel()
+		return nil
+	case <-ctx.Done():
+		s.Close()
+		<-finished
+		return ctx.Err()
+	}
+}
+
+// Close closes the listeners and every connection at once, interrupting
+// requests in flight, and cancels their contexts. It does not wait for
+// handlers to return; a handler that ignores its context and neither reads
+// nor writes keeps running until it returns on its own.
+func (s *Server) Close() error {
+	s.init()
+	s.shutting.Store(true)
+	s.cancel()
+	s.mu.Lock()
+	s.closeListenersLocked()
+	for c := range s.conns {
+		c.rwc.Close()
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Server) closeListenersLocked() {
+	for l := range s.listeners {
+		(*l).Close()
+	}
+}
