@@ -378,7 +378,7 @@ func validAuthority(a []byte, needPort bool) bool {
 			return false
 		}
 	} else {
-		if bytes.IndexAny(a, "[]") >= 0 {
+		if bytes.ContainsAny(a, "[]") {
 			return false
 		}
 		if i := bytes.LastIndexByte(a, ':'); i >= 0 {

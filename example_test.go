@@ -1,0 +1,91 @@
+package httpserver_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gohttpserver/httpserver"
+)
+
+// The callback API: register a function on a host and port, get an id,
+// stop by id. Port 0 picks a free port; ListenerAddr tells which.
+func ExampleRegisterCallback() {
+	id, err := httpserver.RegisterCallback("127.0.0.1", 0, func(req *httpserver.Request) *httpserver.Response {
+		resp := &httpserver.Response{StatusCode: 200, Message: "hello, " + req.QueryDict.Get("name") + "\n"}
+		resp.Headers.Set("Content-Type", "text/plain; charset=utf-8")
+		return resp
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer httpserver.StopCallback(id)
+
+	addr, _ := httpserver.ListenerAddr(id)
+	res, err := http.Get("http://" + addr.String() + "/greet?name=world")
+	if err != nil {
+		panic(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	fmt.Print(res.Status, " ", string(body))
+	// Output: 200 OK hello, world
+}
+
+// A Server with a handler, served on a listener of your own and stopped
+// gracefully.
+func ExampleServer() {
+	srv := &httpserver.Server{
+		Handler: httpserver.HandlerFunc(func(req *httpserver.Request) *httpserver.Response {
+			return &httpserver.Response{StatusCode: 200, Message: req.Verb + " " + req.Path + "\n"}
+		}),
+	}
+	_, addr := serveOnLoopback(srv)
+	res, err := http.Post("http://"+addr+"/items", "text/plain", strings.NewReader("x"))
+	if err != nil {
+		panic(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	fmt.Print(string(body))
+
+	if err := srv.Shutdown(context.Background()); err != nil {
+		panic(err)
+	}
+	// Output: POST /items
+}
+
+// A body produced in parts: each Flush sends what was written so far, in
+// chunks for HTTP/1.1 clients. A slow client slows the writes down instead
+// of making the server buffer.
+func ExampleStreamWriter() {
+	srv := &httpserver.Server{
+		Handler: httpserver.HandlerFunc(func(req *httpserver.Request) *httpserver.Response {
+			return &httpserver.Response{StatusCode: 200, Stream: func(w *httpserver.StreamWriter) error {
+				for i := 1; i <= 3; i++ {
+					fmt.Fprintf(w, "event %d\n", i)
+					if err := w.Flush(); err != nil {
+						return err
+					}
+				}
+				return nil
+			}}
+		}),
+	}
+	_, addr := serveOnLoopback(srv)
+	defer srv.Close()
+	res, err := http.Get("http://" + addr + "/events")
+	if err != nil {
+		panic(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	fmt.Print(res.TransferEncoding, "\n", string(body))
+	// Output:
+	// [chunked]
+	// event 1
+	// event 2
+	// event 3
+}
