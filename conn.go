@@ -36,7 +36,8 @@ type conn struct {
 	rbuf       []byte
 	rpos, rend int
 	head       wire.RequestHead
-	headStart  time.Time // when the first byte of the current head arrived
+	// headArmed: the ReadHeaderTimeout deadline is set for this head.
+	headArmed bool
 
 	// Write side: wbuf holds output not yet written to the socket; its
 	// capacity is the write window (Server.WriteBufferSize).
@@ -147,14 +148,14 @@ func (c *conn) readRequest() (*Request, bool) {
 		MaxFields:      c.srv.maxHeaderCount(),
 	}
 	waiting := c.rpos == c.rend // no byte of this request yet
-	if waiting {
-		if !c.setIdle() {
-			return nil, false
-		}
-	} else {
-		c.headStart = time.Now()
-		c.rwc.SetReadDeadline(c.headStart.Add(c.srv.readHeaderTimeout()))
+	if waiting && !c.setIdle() {
+		return nil, false
 	}
+	// The header timeout is armed only when a head needs another read:
+	// most heads arrive whole in one read, and parsing them needs no
+	// deadline. Arming it then (rather than at the first byte) moves it by
+	// the time one parse took.
+	c.headArmed = false
 	for {
 		if !waiting {
 			err := c.head.Parse(c.rbuf[c.rpos:c.rend], lim)
@@ -177,13 +178,15 @@ func (c *conn) readRequest() (*Request, bool) {
 		if err := c.flush(); err != nil {
 			return nil, false
 		}
+		if !waiting && !c.headArmed {
+			c.headArmed = true
+			c.rwc.SetReadDeadline(time.Now().Add(c.srv.readHeaderTimeout()))
+		}
 		n, err := c.rwc.Read(c.rbuf[c.rend:])
 		c.rend += n
 		if n > 0 && waiting {
 			waiting = false
 			c.setBusy()
-			c.headStart = time.Now()
-			c.rwc.SetReadDeadline(c.headStart.Add(c.srv.readHeaderTimeout()))
 		}
 		if n > 0 || err == nil {
 			continue
