@@ -89,3 +89,33 @@ func ExampleStreamWriter() {
 	// event 2
 	// event 3
 }
+
+// A Mux routes by method and path pattern; a Mux is itself a Handler, so
+// it can be called directly, without a socket.
+func ExampleMux() {
+	m := httpserver.NewMux()
+	m.RouteFunc("GET /users/{id}", func(req *httpserver.Request) *httpserver.Response {
+		return &httpserver.Response{StatusCode: 200, Message: "user " + httpserver.PathValue(req, "id")}
+	})
+	m.RouteFunc("GET /users/new", func(req *httpserver.Request) *httpserver.Response {
+		return &httpserver.Response{StatusCode: 200, Message: "new-user form"}
+	})
+	for _, req := range []*httpserver.Request{
+		{Verb: "GET", Path: "/users/42"},
+		{Verb: "GET", Path: "/users/new"},
+		{Verb: "DELETE", Path: "/users/42"},
+		{Verb: "GET", Path: "/users/../etc"},
+	} {
+		resp := m.Handle(req)
+		fmt.Println(req.Verb, req.Path, "->", resp.StatusCode, strings.TrimSpace(resp.Message))
+		if allow := resp.Headers.Get("Allow"); allow != "" {
+			fmt.Println("  Allow:", allow)
+		}
+	}
+	// Output:
+	// GET /users/42 -> 200 user 42
+	// GET /users/new -> 200 new-user form
+	// DELETE /users/42 -> 405 Method Not Allowed
+	//   Allow: GET, HEAD
+	// GET /users/../etc -> 404 Not Found
+}

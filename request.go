@@ -69,8 +69,9 @@ type Request struct {
 	// not known in advance (chunked). It is 0 for a request without a body.
 	ContentLength int64
 
-	ctx  context.Context
-	body body // what Body points to, allocated with the Request
+	ctx        context.Context
+	body       body        // what Body points to, allocated with the Request
+	pathValues []pathValue // wildcard values set by the Mux that matched
 }
 
 // Context returns the request's context. It is canceled when the handler
