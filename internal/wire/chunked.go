@@ -47,6 +47,7 @@ type ChunkedDecoder struct {
 	overhead  int64 // non-data bytes so far
 	data      int64 // data bytes so far
 	trailers  int   // trailer field lines so far
+	trailerN  int   // bytes of the trailer section so far
 }
 
 // Reset prepares d for a new body.
@@ -136,17 +137,21 @@ func (d *ChunkedDecoder) Decode(in []byte) (n int, data []byte, err error) {
 			if cr < 0 {
 				return n, nil, nil
 			}
-			if err := d.addOverhead(cr + 2); err != nil {
-				return n, nil, err
+			// The trailer section has bounds of its own (RFC 9112 §7.1.2
+			// allows trailers after any body, however long its framing),
+			// checked before the framing ratio so an oversized trailer
+			// section is reported as such.
+			d.trailerN += cr + 2
+			if cr > 0 {
+				d.trailers++
+			}
+			if d.trailerN > maxTrailerBytes || d.trailers > maxTrailerFields {
+				return n, nil, errTrailerSize
 			}
 			if cr == 0 {
 				n += 2
 				d.state = chunkDone
 				return n, nil, io.EOF
-			}
-			d.trailers++
-			if d.trailers > maxTrailerFields || d.overhead > maxChunkOverhead+maxTrailerBytes {
-				return n, nil, errTrailerSize
 			}
 			if _, ferr := parseField(in[n:n+cr+2], 0, cr); ferr != nil {
 				return n, nil, errTrailer

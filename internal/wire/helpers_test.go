@@ -129,14 +129,14 @@ func parseOnce(buf []byte, lim Limits) outcome {
 // parser cannot peek past the end and the buffer "moves" in memory), then,
 // if that was not enough, the whole of buf, continuing the same
 // RequestHead. It reports what the first call returned as well.
-func parseSplit(buf []byte, i int, lim Limits) (first error, o outcome) {
+func parseSplit(buf []byte, i int, lim Limits) (o outcome, first error) {
 	var h RequestHead
 	part := append([]byte(nil), buf[:i]...)
 	first = h.Parse(part, lim)
 	if first != ErrIncomplete {
-		return first, outcomeOf(&h, part, first)
+		return outcomeOf(&h, part, first), first
 	}
-	return first, outcomeOf(&h, buf, h.Parse(buf, lim))
+	return outcomeOf(&h, buf, h.Parse(buf, lim)), first
 }
 
 // parseBytewise feeds buf one more byte at a time, each time in a fresh

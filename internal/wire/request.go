@@ -3,6 +3,7 @@ package wire
 import (
 	"bytes"
 	"errors"
+	"net/netip"
 )
 
 // ErrIncomplete is returned by RequestHead.Parse when buf does not yet hold
@@ -137,6 +138,14 @@ func (h *RequestHead) Parse(buf []byte, lim Limits) error {
 	return nil
 }
 
+// window returns buf cut to at most n bytes.
+func window(buf []byte, n int) []byte {
+	if len(buf) > n {
+		return buf[:n]
+	}
+	return buf
+}
+
 // line finds the CRLF-terminated line starting at buf[start]. It returns
 // the index of the CR, or -1 with a nil error if the line is not yet
 // complete. A bare CR or bare LF is a syntax error.
@@ -178,7 +187,9 @@ func (h *RequestHead) parseRequestLine(buf []byte, lim Limits) error {
 		h.pos += 2
 	}
 	start := h.pos
-	cr, err := line(buf, start)
+	// Look at no more than the limit allows, so that the verdict on a
+	// line over the limit does not depend on how its bytes arrived.
+	cr, err := line(window(buf, start+lim.MaxRequestLine), start)
 	if err != nil {
 		return err
 	}
@@ -374,7 +385,10 @@ func validAuthority(a []byte, needPort bool) bool {
 			}
 			port, hasPort = rest[1:], true
 		}
-		if bytes.IndexByte(host[1:len(host)-1], '[') >= 0 || bytes.IndexByte(host[1:len(host)-1], ']') >= 0 {
+		// RFC 3986 §3.2.2: IP-literal = "[" ( IPv6address / IPvFuture ) "]".
+		// We take IPv6 addresses only, without zones; IPvFuture has no
+		// use on the web.
+		if !validIPv6(host[1 : len(host)-1]) {
 			return false
 		}
 	} else {
@@ -396,16 +410,33 @@ func validAuthority(a []byte, needPort bool) bool {
 	if len(port) > 5 {
 		return false
 	}
-	if needPort && (!hasPort || len(port) == 0 || len(host) == 0) {
+	if needPort && (!hasPort || len(port) == 0) {
+		return false
+	}
+	// RFC 9110 §4.2.1: an http(s) URI with an empty host is invalid. Only
+	// a Host field may be empty, and then as a whole ("Host:").
+	if len(host) == 0 && len(a) > 0 {
 		return false
 	}
 	return true
 }
 
+// validIPv6 reports whether b is an IPv6 address without a zone.
+func validIPv6(b []byte) bool {
+	if len(b) < 2 || len(b) > 45 {
+		return false
+	}
+	a, err := netip.ParseAddr(string(b))
+	return err == nil && a.Is6() && a.Zone() == ""
+}
+
 func (h *RequestHead) parseFields(buf []byte, lim Limits) error {
 	for {
 		start := h.pos
-		cr, err := line(buf, start)
+		if start >= lim.MaxHeadBytes {
+			return errorf(431, "request header section too large")
+		}
+		cr, err := line(window(buf, lim.MaxHeadBytes), start)
 		if err != nil {
 			return err
 		}
