@@ -48,9 +48,21 @@ type conn struct {
 
 	nreq int // requests served on this connection
 
+	// isHEAD: the request being answered is HEAD, so even an error
+	// response must not carry a body (RFC 9110 §9.3.2).
+	isHEAD bool
+
+	// linger: the connection closes with input possibly unread (an error
+	// response, an undrained body); see lingerClose.
+	linger bool
+
 	mu   sync.Mutex
 	idle bool // waiting for the first byte of a request; guarded by mu
 }
+
+// lingerTimeout bounds how long a closing connection keeps reading what the
+// client still sends; see lingerClose.
+const lingerTimeout = 500 * time.Millisecond
 
 var readBufPool = sync.Pool{New: func() any { b := make([]byte, minReadBuffer); return &b }}
 
@@ -70,6 +82,35 @@ func newConn(s *Server, rwc net.Conn, base context.Context) *conn {
 		c.remotePort = a.Port
 	}
 	return c
+}
+
+// lingerClose half-closes the connection and reads and discards what the
+// client still sends, for at most lingerTimeout and MaxDrainBytes, before
+// the caller closes it. Closing a socket with unread input makes the kernel
+// answer with a reset, which can destroy the response just sent before the
+// client has read it (RFC 9112 §9.6): a client uploading a body we refused
+// would see "connection reset" instead of our 413.
+func (c *conn) lingerClose() {
+	cw, ok := c.rwc.(interface{ CloseWrite() error })
+	if !ok || c.werr != nil {
+		return
+	}
+	if cw.CloseWrite() != nil {
+		return
+	}
+	c.rwc.SetReadDeadline(time.Now().Add(lingerTimeout))
+	buf := c.rbuf
+	if len(buf) == 0 {
+		var small [512]byte
+		buf = small[:]
+	}
+	for read, max := int64(0), c.srv.maxDrainBytes(); read < max; {
+		n, err := c.rwc.Read(buf)
+		read += int64(n)
+		if err != nil {
+			return
+		}
+	}
 }
 
 // closeIfIdle wakes a connection that waits for its next request so that
@@ -108,6 +149,9 @@ func (c *conn) setBusy() {
 func (c *conn) serve() {
 	defer func() {
 		c.cancel()
+		if c.linger && !c.srv.shutting.Load() {
+			c.lingerClose()
+		}
 		c.rwc.Close()
 		c.releaseBuffers()
 	}()
@@ -138,10 +182,18 @@ func (c *conn) releaseBuffers() {
 // readRequest reads and parses the next request head. It reports false
 // when the connection is to be closed (after answering a bad request).
 func (c *conn) readRequest() (*Request, bool) {
+	// RFC 9112 §2.2: some clients send an extra CRLF after a body. Drop
+	// one that arrived with the body, so that the connection counts as
+	// idle (closed quietly at IdleTimeout) and not as a stalled head (an
+	// unsolicited 408 at ReadHeaderTimeout).
+	if c.rend-c.rpos >= 2 && c.rbuf[c.rpos] == '\r' && c.rbuf[c.rpos+1] == '\n' {
+		c.rpos += 2
+	}
 	if c.rpos == c.rend {
 		c.rpos, c.rend = 0, 0
 	}
 	c.head.Reset()
+	c.isHEAD = false
 	lim := wire.Limits{
 		MaxRequestLine: c.srv.maxRequestLine(),
 		MaxHeadBytes:   c.srv.maxHeaderBytes(),
@@ -263,6 +315,7 @@ func (c *conn) newRequest() *Request {
 	if req.Path == "" {
 		req.Path = "/" // absolute-form with an empty path (RFC 9112 §3.2.1)
 	}
+	c.isHEAD = req.Verb == "HEAD"
 	switch {
 	case h.Major == 0:
 		req.Version = versionStrings[0]
@@ -324,12 +377,14 @@ func (c *conn) serveRequest(req *Request) bool {
 	mustClose := c.bodyForcesClose(b)
 	keep := c.writeResponse(req, resp, mustClose)
 	if !keep {
+		c.linger = c.linger || !b.done
 		return false
 	}
 	if !b.done {
 		// The handler left part of the body unread and we promised to
 		// keep the connection: read and discard it, within bounds.
 		if !b.drain(c.srv.maxDrainBytes()) {
+			c.linger = true
 			return false
 		}
 	}
@@ -367,7 +422,8 @@ func (c *conn) callHandler(req *Request) (resp *Response) {
 
 // writeError answers a request the server refuses on its own (a parse
 // error, a limit, a handler fault) and marks the connection for closing.
-// The reason must be safe to show the client.
+// The reason must be safe to show the client. A HEAD request gets the head
+// alone.
 func (c *conn) writeError(status int, reason string) {
 	msg := wire.StatusText(status)
 	if reason != "" {
@@ -379,7 +435,10 @@ func (c *conn) writeError(status int, reason string) {
 	b = append(b, "Content-Type: text/plain; charset=utf-8\r\n"...)
 	b = wire.AppendContentLength(b, int64(len(msg)))
 	b = append(b, "Connection: close\r\n\r\n"...)
-	b = append(b, msg...)
+	c.linger = true
+	if !c.isHEAD {
+		b = append(b, msg...)
+	}
 	c.wbuf = b
 	c.flush()
 }

@@ -95,7 +95,7 @@ func (c *conn) handlerFault(req *Request, what string) {
 func (c *conn) writeResponse(req *Request, resp *Response, mustClose bool) bool {
 	o := &c.out
 	panicked := o.panicked
-	*o = outState{resp: resp, declaredCL: -1, pend: o.pend[:0]}
+	*o = outState{resp: resp, declaredCL: -1, pend: o.pend[:0], isHead: req.Verb == "HEAD"}
 	if resp == nil {
 		if !panicked {
 			c.handlerFault(req, "nil response")
@@ -112,7 +112,6 @@ func (c *conn) writeResponse(req *Request, resp *Response, mustClose bool) bool 
 
 	h := &c.head
 	o.status = resp.StatusCode
-	o.isHead = req.Verb == "HEAD"
 	o.hasBody = !o.isHead && o.status != 204 && o.status != 304
 	switch {
 	case h.Major == 0:
@@ -196,7 +195,7 @@ func (c *conn) checkResponse(resp *Response) string {
 		}
 	}
 	if resp.Stream == nil && resp.Body == nil && o.declaredCL >= 0 &&
-		o.declaredCL != int64(len(resp.Message)) && resp.StatusCode != 304 {
+		o.declaredCL != int64(len(resp.Message)) && resp.StatusCode != 304 && !o.isHead {
 		// A HEAD handler may state the GET length; elsewhere Message is
 		// the body and the header must agree with it.
 		return "Content-Length header disagrees with Message"
@@ -479,6 +478,11 @@ func (c *conn) bodyWrite(p []byte) error {
 		return ErrBodyNotAllowed
 	case frameLength:
 		if int64(len(p)) > o.remaining {
+			if !o.broken {
+				// The handler's fault; the Stream may well return the
+				// error, which writeResponse then does not log.
+				c.srv.logger().Error("httpserver: response body longer than its length", "extra", int64(len(p))-o.remaining)
+			}
 			o.broken = true
 			return ErrLengthMismatch
 		}
@@ -521,8 +525,10 @@ func (c *conn) finishBody() error {
 			// The body was shorter than announced: the client would wait
 			// for bytes that never come. Closing tells it the response is
 			// truncated.
+			if !o.broken { // not already logged as too long
+				c.srv.logger().Error("httpserver: response body shorter than its length", "missing", o.remaining)
+			}
 			o.broken = true
-			c.srv.logger().Error("httpserver: response body shorter than its length", "missing", o.remaining)
 		}
 	case frameRaw, frameClose:
 		o.keepAlive = false

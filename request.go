@@ -74,9 +74,12 @@ type Request struct {
 	pathValues []pathValue // wildcard values set by the Mux that matched
 }
 
-// Context returns the request's context. It is canceled when the handler
-// returns and when the server is closed (Close, or Shutdown once its
-// context ends). It is never nil. A client that disconnects while the
+// Context returns the request's context. It is never nil. It is the
+// context of the connection the request came on: canceled when that
+// connection ends (after the last response on it, or when it fails) and
+// when the server is closed (Close, or Shutdown once its context ends). It
+// is not canceled between requests of a keep-alive connection: that would
+// cost two allocations per request. A client that disconnects while the
 // handler runs is noticed on the next read of Body or write of the
 // response, which then fail.
 func (r *Request) Context() context.Context {

@@ -22,16 +22,19 @@ type Response struct {
 	// version than the client's is lowered to the client's).
 	Version string
 
-	// StatusCode is the status, 100..599. 1xx other than 101 are not
-	// final responses and are refused (500) when returned from a handler.
+	// StatusCode is the status, 200..599. Interim (1xx) responses are not
+	// final and cannot be returned from a handler: they are refused with
+	// a 500 (100 Continue is sent by the server itself, see Request.Body).
 	StatusCode int
 
 	// StatusMsg is the reason phrase; "" uses the standard one for
 	// StatusCode. It must not contain CR, LF or other control characters.
 	StatusMsg string
 
-	// Headers are written in order, after the Date, Server, framing and
-	// Connection fields the server adds.
+	// Headers are written in order, after the Date field and before the
+	// framing (Content-Length or Transfer-Encoding) and Connection fields
+	// the server adds. Content-Length and Connection given here are read
+	// (see above), not copied.
 	Headers Header
 
 	// Message is the whole body, when the body is known in advance.

@@ -379,8 +379,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.cancel()
 		return nil
 	case <-ctx.Done():
+		// As Close: do not wait for handlers that ignore their
+		// canceled context; their connections are closed already.
 		s.Close()
-		<-finished
 		return ctx.Err()
 	}
 }

@@ -1,0 +1,466 @@
+package httpserver
+
+// Shared helpers for the end-to-end tests (e2e_test.go, framing_test.go,
+// callback_test.go, faults_test.go, shutdown_test.go): a Server on a
+// loopback port with its log captured, a raw client that writes exact bytes
+// and reads exact responses, and a goroutine-leak check.
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// hangGuard bounds every blocking step of a test (socket reads and writes,
+// waits for goroutines). It is a guard against hangs, never a
+// synchronisation: a passing test never waits for it.
+const hangGuard = 10 * time.Second
+
+// logSink is a concurrency-safe buffer for a Server's ErrorLog.
+type logSink struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (s *logSink) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+func (s *logSink) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}
+
+// errorCount counts the records logged at level ERROR.
+func (s *logSink) errorCount() int {
+	return strings.Count(s.String(), "level=ERROR")
+}
+
+// e2eServer is a Server serving on a 127.0.0.1 port for one test.
+type e2eServer struct {
+	t    testing.TB
+	srv  *Server
+	addr string
+	logs *logSink
+
+	done     chan struct{} // closed when Serve has returned
+	serveErr error         // what Serve returned; read after done
+}
+
+// startE2E serves srv on a fresh loopback port until the test ends. Unless
+// srv has an ErrorLog, its log goes to a logSink (ts.logs). At cleanup the
+// server is closed and Serve must have returned ErrServerClosed.
+func startE2E(t testing.TB, srv *Server) *e2eServer {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	return startE2EOn(t, srv, l)
+}
+
+// startE2EOn is startE2E on a listener of the caller's.
+func startE2EOn(t testing.TB, srv *Server, l net.Listener) *e2eServer {
+	t.Helper()
+	ts := &e2eServer{t: t, srv: srv, logs: &logSink{}, done: make(chan struct{})}
+	if srv.ErrorLog == nil {
+		srv.ErrorLog = slog.New(slog.NewTextHandler(ts.logs, nil))
+	}
+	ts.addr = l.Addr().String()
+	go func() {
+		defer close(ts.done)
+		ts.serveErr = srv.Serve(l)
+	}()
+	t.Cleanup(func() {
+		srv.Close()
+		if err := ts.wait(); !errors.Is(err, ErrServerClosed) {
+			t.Errorf("Serve returned %v, want ErrServerClosed", err)
+		}
+	})
+	return ts
+}
+
+// serveE2E serves h with an otherwise zero Server.
+func serveE2E(t testing.TB, h HandlerFunc) *e2eServer {
+	t.Helper()
+	return startE2E(t, &Server{Handler: h})
+}
+
+// wait waits for Serve to return and returns its error.
+func (ts *e2eServer) wait() error {
+	select {
+	case <-ts.done:
+		return ts.serveErr
+	case <-time.After(hangGuard):
+		return errors.New("Serve did not return")
+	}
+}
+
+// url returns the http:// URL of path on the server.
+func (ts *e2eServer) url(path string) string { return "http://" + ts.addr + path }
+
+// newHTTPClient returns a net/http client with its own transport, whose
+// idle connections are closed when the test ends.
+func newHTTPClient(t testing.TB) *http.Client {
+	tr := &http.Transport{ExpectContinueTimeout: hangGuard}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: hangGuard}
+}
+
+// rawClient is a client connection that writes exact bytes and reads exact
+// responses. Its methods must be called from the test's goroutine (they
+// call t.Fatal).
+type rawClient struct {
+	t  testing.TB
+	nc net.Conn
+	br *bufio.Reader
+}
+
+// dialRaw connects to addr with hangGuard as the deadline for everything.
+func dialRaw(t testing.TB, addr string) *rawClient {
+	t.Helper()
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatalf("dial %s: %v", addr, err)
+	}
+	nc.SetDeadline(time.Now().Add(hangGuard))
+	t.Cleanup(func() { nc.Close() })
+	return &rawClient{t: t, nc: nc, br: bufio.NewReader(nc)}
+}
+
+// send writes s whole.
+func (rc *rawClient) send(s string) {
+	rc.t.Helper()
+	if _, err := io.WriteString(rc.nc, s); err != nil {
+		rc.t.Fatalf("write %q: %v", abbrev(s), err)
+	}
+}
+
+// response reads one response to a request with the given method.
+func (rc *rawClient) response(method string) *rawResp {
+	rc.t.Helper()
+	r, err := readRawResponse(rc.br, method, nil)
+	if err != nil {
+		rc.t.Fatalf("reading response to %s: %v", method, err)
+	}
+	return r
+}
+
+// roundTrip sends req and reads its response.
+func (rc *rawClient) roundTrip(req, method string) *rawResp {
+	rc.t.Helper()
+	rc.send(req)
+	return rc.response(method)
+}
+
+// readAll reads until the server closes the connection.
+func (rc *rawClient) readAll() []byte {
+	rc.t.Helper()
+	b, err := io.ReadAll(rc.br)
+	if err != nil {
+		rc.t.Fatalf("reading to EOF: %v (after %q)", err, abbrev(string(b)))
+	}
+	return b
+}
+
+// expectClosed checks that the server closed the connection without
+// sending anything more. A reset counts as closed: the server may close
+// with unread input, which makes the kernel answer with RST.
+func (rc *rawClient) expectClosed() {
+	rc.t.Helper()
+	b, err := io.ReadAll(rc.br)
+	if len(b) > 0 {
+		rc.t.Fatalf("got %d more bytes %q, want the connection closed", len(b), abbrev(string(b)))
+	}
+	if err != nil && !errors.Is(err, syscall.ECONNRESET) {
+		rc.t.Fatalf("got %v, want EOF", err)
+	}
+}
+
+// abbrev shortens s for failure messages.
+func abbrev(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "..." + strconv.Itoa(len(s)-200) + " more bytes"
+	}
+	return s
+}
+
+// rawResp is a response as it was on the wire.
+type rawResp struct {
+	Proto   string // "HTTP/1.1" or "HTTP/1.0"
+	Status  int
+	Reason  string
+	Headers Header // in wire order and case
+	Body    []byte // decoded; nil when it went to a sink
+	// Framing is how the body was delimited: "none" (HEAD, 1xx, 204,
+	// 304), "length", "chunked" or "close".
+	Framing string
+	Chunks  int // data chunks of a chunked body
+}
+
+// errTruncated reports a body that ended before its framing said.
+var errTruncated = errors.New("response body truncated")
+
+// readRawResponse reads one response from br: the head, then the body
+// according to its framing. method is the request's method (a HEAD
+// response has no body). The body goes to sink if it is not nil, else to
+// Body. A body cut short returns the response so far with errTruncated.
+func readRawResponse(br *bufio.Reader, method string, sink io.Writer) (*rawResp, error) {
+	r, err := readRawHead(br)
+	if err != nil {
+		return nil, err
+	}
+	return r, readRawBody(br, r, method, sink)
+}
+
+// readRawHead reads a status line and header section, strictly: CRLF line
+// ends, "HTTP/1.x", a three-digit status, "Name: value" fields.
+func readRawHead(br *bufio.Reader) (*rawResp, error) {
+	line, err := readCRLF(br)
+	if err != nil {
+		return nil, fmt.Errorf("status line: %w", err)
+	}
+	proto, rest, ok1 := strings.Cut(line, " ")
+	code, reason, ok2 := strings.Cut(rest, " ")
+	if !ok1 || !ok2 || (proto != "HTTP/1.1" && proto != "HTTP/1.0") || len(code) != 3 {
+		return nil, fmt.Errorf("malformed status line %q", line)
+	}
+	r := &rawResp{Proto: proto, Reason: reason}
+	if r.Status, err = strconv.Atoi(code); err != nil {
+		return nil, fmt.Errorf("malformed status line %q", line)
+	}
+	for {
+		line, err := readCRLF(br)
+		if err != nil {
+			return nil, fmt.Errorf("header section: %w", err)
+		}
+		if line == "" {
+			return r, nil
+		}
+		name, value, ok := strings.Cut(line, ":")
+		if !ok || !validHeaderName(name) || !validHeaderValue(value) {
+			return nil, fmt.Errorf("malformed header line %q", line)
+		}
+		r.Headers.Add(name, strings.Trim(value, " \t"))
+	}
+}
+
+// readCRLF reads a line that must end in CRLF and hold no other CR or LF.
+func readCRLF(br *bufio.Reader) (string, error) {
+	s, err := br.ReadString('\n')
+	if err != nil {
+		if err == io.EOF && s != "" {
+			err = io.ErrUnexpectedEOF
+		}
+		return "", err
+	}
+	if !strings.HasSuffix(s, "\r\n") || strings.ContainsAny(s[:len(s)-2], "\r\n") {
+		return "", fmt.Errorf("line %q not terminated by CRLF", s)
+	}
+	return s[:len(s)-2], nil
+}
+
+// readRawBody reads r's body as its head frames it.
+func readRawBody(br *bufio.Reader, r *rawResp, method string, sink io.Writer) error {
+	var buf *bytes.Buffer
+	if sink == nil {
+		buf = new(bytes.Buffer)
+		sink = buf
+		defer func() { r.Body = buf.Bytes() }()
+	}
+	te := r.Headers.Values("Transfer-Encoding")
+	cl := r.Headers.Values("Content-Length")
+	switch {
+	case r.Status < 200 || r.Status == 204 || r.Status == 304 || method == "HEAD":
+		r.Framing = "none"
+		return nil
+	case len(te) > 0 && len(cl) > 0:
+		return errors.New("both Transfer-Encoding and Content-Length")
+	case len(te) > 0:
+		if len(te) != 1 || te[0] != "chunked" {
+			return fmt.Errorf("Transfer-Encoding %q", te)
+		}
+		r.Framing = "chunked"
+		for {
+			data, last, err := readRawChunk(br, sink)
+			if err != nil {
+				return err
+			}
+			if last {
+				return nil
+			}
+			if data > 0 {
+				r.Chunks++
+			}
+		}
+	case len(cl) > 0:
+		if len(cl) != 1 {
+			return fmt.Errorf("Content-Length %q", cl)
+		}
+		n, err := strconv.ParseInt(cl[0], 10, 64)
+		if err != nil || n < 0 {
+			return fmt.Errorf("Content-Length %q", cl[0])
+		}
+		r.Framing = "length"
+		got, err := io.CopyN(sink, br, n)
+		if err != nil {
+			return fmt.Errorf("%w: %d of %d bytes: %v", errTruncated, got, n, err)
+		}
+		return nil
+	default:
+		r.Framing = "close"
+		_, err := io.Copy(sink, br)
+		return err
+	}
+}
+
+// readRawChunk reads one chunk into sink; last reports the last chunk (and
+// its empty trailer section).
+func readRawChunk(br *bufio.Reader, sink io.Writer) (n int64, last bool, err error) {
+	line, err := readCRLF(br)
+	if err != nil {
+		return 0, false, fmt.Errorf("%w: chunk size line: %v", errTruncated, err)
+	}
+	n, err = strconv.ParseInt(line, 16, 64)
+	if err != nil || n < 0 || line == "" || line[0] == '+' {
+		return 0, false, fmt.Errorf("malformed chunk size line %q", line)
+	}
+	if n == 0 {
+		line, err := readCRLF(br)
+		if err != nil {
+			return 0, false, fmt.Errorf("%w: after the last chunk: %v", errTruncated, err)
+		}
+		if line != "" {
+			return 0, false, fmt.Errorf("unexpected trailer %q", line)
+		}
+		return 0, true, nil
+	}
+	if got, err := io.CopyN(sink, br, n); err != nil {
+		return got, false, fmt.Errorf("%w: chunk of %d bytes: got %d: %v", errTruncated, n, got, err)
+	}
+	if line, err := readCRLF(br); err != nil || line != "" {
+		return n, false, fmt.Errorf("chunk data not followed by CRLF (%q, %v)", line, err)
+	}
+	return n, false, nil
+}
+
+// get returns the value of the response field name and whether there is
+// exactly one such field.
+func (r *rawResp) get(name string) (string, bool) {
+	vs := r.Headers.Values(name)
+	if len(vs) != 1 {
+		return strings.Join(vs, ", "), false
+	}
+	return vs[0], true
+}
+
+// fieldsDump renders h as "Name: value" lines joined by "|".
+func fieldsDump(h *Header) string {
+	var b strings.Builder
+	for name, value := range h.All() {
+		if b.Len() > 0 {
+			b.WriteByte('|')
+		}
+		b.WriteString(name + ": " + value)
+	}
+	return b.String()
+}
+
+// checkNoGoroutineLeak records the number of goroutines now and, when the
+// test ends, checks that it has come back down. Call it before starting
+// servers and clients, so that its check runs after their cleanups.
+func checkNoGoroutineLeak(t testing.TB) {
+	t.Helper()
+	before := runtime.NumGoroutine()
+	t.Cleanup(func() {
+		// Goroutines of closed connections end a moment after the close
+		// that ends them; give them that moment, bounded.
+		deadline := time.Now().Add(hangGuard)
+		for {
+			n := runtime.NumGoroutine()
+			if n <= before {
+				return
+			}
+			if time.Now().After(deadline) {
+				buf := make([]byte, 1<<20)
+				buf = buf[:runtime.Stack(buf, true)]
+				t.Errorf("goroutines: got %d, want at most %d, the number before the test\n%s", n, before, buf)
+				return
+			}
+			runtime.Gosched()
+		}
+	})
+}
+
+// pollUntil polls cond until it holds, failing the test after hangGuard.
+func pollUntil(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(hangGuard)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		runtime.Gosched()
+	}
+}
+
+// recvWithin receives from ch, failing the test after hangGuard.
+func recvWithin[T any](t testing.TB, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(hangGuard):
+		t.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
+	}
+}
+
+// bodyPattern returns n bytes of a repeating, position-dependent pattern, so a
+// body that lost or duplicated bytes does not compare equal.
+func bodyPattern(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = "0123456789abcdefghijklmnopqrstuvwxyz"[(i+i/36)%36]
+	}
+	return string(b)
+}
+
+// lenlessReader hides everything of a reader but Read, so the server cannot
+// learn its length.
+type lenlessReader struct{ r io.Reader }
+
+func (o lenlessReader) Read(p []byte) (int, error) { return o.r.Read(p) }
+
+// failAfterReader yields n bytes of "x" and then err.
+type failAfterReader struct {
+	n   int
+	err error
+}
+
+func (f *failAfterReader) Read(p []byte) (int, error) {
+	if f.n == 0 {
+		return 0, f.err
+	}
+	k := min(len(p), f.n)
+	for i := range p[:k] {
+		p[i] = 'x'
+	}
+	f.n -= k
+	return k, nil
+}
