@@ -194,6 +194,7 @@ func (c *conn) readRequest() (*Request, bool) {
 	}
 	c.head.Reset()
 	c.isHEAD = false
+	c.out.status, c.out.sent, c.out.failure = 0, 0, nil
 	lim := wire.Limits{
 		MaxRequestLine: c.srv.maxRequestLine(),
 		MaxHeadBytes:   c.srv.maxHeaderBytes(),
@@ -218,6 +219,7 @@ func (c *conn) readRequest() (*Request, bool) {
 				var we *wire.Error
 				if errors.As(err, &we) {
 					c.writeError(we.Status, we.Reason)
+					c.logAccess(nil, time.Time{})
 				}
 				return nil, false
 			}
@@ -225,6 +227,7 @@ func (c *conn) readRequest() (*Request, bool) {
 		if !c.makeRoom(lim.MaxHeadBytes) {
 			// Parse refuses heads over the limit before this can happen.
 			c.writeError(431, "request header section too large")
+			c.logAccess(nil, time.Time{})
 			return nil, false
 		}
 		if err := c.flush(); err != nil {
@@ -250,6 +253,7 @@ func (c *conn) readRequest() (*Request, bool) {
 		}
 		if isTimeout(err) {
 			c.writeError(408, "request head not received in time")
+			c.logAccess(nil, time.Time{})
 		}
 		// A partial head and then EOF or a reset: nobody to answer.
 		return nil, false
@@ -361,6 +365,9 @@ func (c *conn) newRequest() *Request {
 func (c *conn) serveRequest(req *Request) bool {
 	b := &req.body
 	defer func() { b.closed = true }()
+	if c.srv.AccessLog != nil {
+		defer c.logAccess(req, time.Now())
+	}
 	if !b.chunked && b.limit >= 0 && b.remaining > b.limit {
 		// RFC 9110 §15.5.14: refuse before reading a body we will not
 		// accept; the client may not have sent it yet (100-continue).
@@ -436,11 +443,37 @@ func (c *conn) writeError(status int, reason string) {
 	b = wire.AppendContentLength(b, int64(len(msg)))
 	b = append(b, "Connection: close\r\n\r\n"...)
 	c.linger = true
+	c.out.status, c.out.sent = status, 0
 	if !c.isHEAD {
 		b = append(b, msg...)
+		c.out.sent = int64(len(msg))
 	}
 	c.wbuf = b
-	c.flush()
+	if err := c.flush(); err != nil {
+		c.out.failure = err
+	}
+}
+
+// logAccess reports the request just answered to Server.AccessLog. req is
+// nil for a request refused before its head was parsed; start is when the
+// head was parsed (zero then).
+func (c *conn) logAccess(req *Request, start time.Time) {
+	f := c.srv.AccessLog
+	if f == nil {
+		return
+	}
+	e := AccessEntry{
+		Request:    req,
+		RemoteIP:   c.remoteIP,
+		RemotePort: c.remotePort,
+		Status:     c.out.status,
+		Bytes:      c.out.sent,
+		Err:        c.out.failure,
+	}
+	if !start.IsZero() {
+		e.Duration = time.Since(start)
+	}
+	f(e)
 }
 
 // write queues p for the client. At most the write window is held: when

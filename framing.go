@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/gohttpserver/httpserver/internal/wire"
 )
@@ -80,7 +81,14 @@ type outState struct {
 	closeAsked bool  // the handler's "Connection: close"
 
 	pend []byte // body bytes held back until the framing is decided
+
+	// For the access log: body bytes sent, and why the response did not
+	// complete normally (nil if it did).
+	sent    int64
+	failure error
 }
+
+var errResponseTruncated = errors.New("httpserver: response truncated")
 
 var pendPool sync.Pool // of *[]byte, each of the server's write window size
 
@@ -137,7 +145,11 @@ func (c *conn) writeResponse(req *Request, resp *Response, mustClose bool) bool 
 	if err == nil {
 		err = c.finishBody()
 	}
+	if err == nil && o.broken {
+		o.failure = errResponseTruncated
+	}
 	if err != nil {
+		o.failure = err
 		if !errors.Is(err, ErrAbortResponse) && c.werr == nil && !o.broken {
 			c.srv.logger().Error("httpserver: response body failed", "err", err, "verb", req.Verb, "path", req.Path)
 		}
@@ -301,6 +313,11 @@ func (c *conn) writeBody(resp *Response) error {
 			if !o.hasBody || o.frame == frameNone {
 				return nil
 			}
+			if f, ok := resp.Body.(*os.File); ok && n >= 0 {
+				if rf, ok := c.rwc.(io.ReaderFrom); ok {
+					return c.sendFile(rf, f, n)
+				}
+			}
 		}
 		return c.copyBody(resp.Body)
 	default:
@@ -309,6 +326,42 @@ func (c *conn) writeBody(resp *Response) error {
 		}
 		return c.bodyWriteString(resp.Message)
 	}
+}
+
+// sendFilePiece bounds one zero-copy send: each piece must reach the
+// client within WriteTimeout, so this is also the progress a slow reader
+// must make (256 KiB per 30 s by default, about 8.7 KB/s).
+const sendFilePiece = 256 << 10
+
+// sendFile sends n bytes of f from its current offset with the
+// connection's ReadFrom, which for a TCP connection is sendfile(2): the
+// bytes go from the page cache to the socket without passing through user
+// space, and nothing is buffered here beyond the kernel's socket buffer.
+func (c *conn) sendFile(rf io.ReaderFrom, f *os.File, n int64) error {
+	o := &c.out
+	if err := c.flush(); err != nil {
+		return err
+	}
+	lr := io.LimitedReader{R: f}
+	for n > 0 {
+		lr.N = min(n, sendFilePiece)
+		c.rwc.SetWriteDeadline(time.Now().Add(c.srv.writeTimeout()))
+		k, err := rf.ReadFrom(&lr)
+		n -= k
+		o.sent += k
+		if o.frame == frameLength {
+			o.remaining -= k
+		}
+		if err != nil {
+			c.werr = err
+			return err
+		}
+		if k == 0 {
+			// The file shrank under us; finishBody reports the shortfall.
+			return nil
+		}
+	}
+	return nil
 }
 
 // runStream calls a Stream function with a fresh writer, containing its
@@ -336,13 +389,16 @@ func (c *conn) copyBody(r io.Reader) error {
 	if !o.decided {
 		// Unknown length: read the first window's worth to find out.
 		c.acquirePend()
-		for len(o.pend) < cap(o.pend) {
+		for empty := 0; len(o.pend) < cap(o.pend); {
 			n, err := r.Read(o.pend[len(o.pend):cap(o.pend)])
 			o.pend = o.pend[:len(o.pend)+n]
 			if err == io.EOF {
 				return nil // writeResponse frames it with a Content-Length
 			}
 			if err != nil {
+				return err
+			}
+			if empty, err = noProgress(n, empty); err != nil {
 				return err
 			}
 		}
@@ -358,7 +414,7 @@ func (c *conn) copyBody(r io.Reader) error {
 	}
 	c.acquirePend()
 	buf := o.pend[:cap(o.pend)]
-	for {
+	for empty := 0; ; {
 		limit := buf
 		if o.frame == frameLength && int64(len(limit)) > o.remaining {
 			if o.remaining == 0 {
@@ -378,7 +434,23 @@ func (c *conn) copyBody(r io.Reader) error {
 		if err != nil {
 			return err
 		}
+		if empty, err = noProgress(n, empty); err != nil {
+			return err
+		}
 	}
+}
+
+// noProgress counts consecutive empty reads from a body reader; like
+// bufio, it gives up after 100 (io.Reader discourages returning 0, nil,
+// and a reader that always does would spin the connection forever).
+func noProgress(n, empty int) (int, error) {
+	if n > 0 {
+		return 0, nil
+	}
+	if empty++; empty >= 100 {
+		return empty, io.ErrNoProgress
+	}
+	return empty, nil
 }
 
 func (c *conn) acquirePend() {
@@ -495,8 +567,10 @@ func (c *conn) bodyWrite(p []byte) error {
 		if err := c.write(p); err != nil {
 			return err
 		}
+		o.sent += int64(len(p))
 		return c.writeString(wire.ChunkEnd)
 	}
+	o.sent += int64(len(p))
 	return c.write(p)
 }
 
@@ -508,6 +582,7 @@ func (c *conn) bodyWriteString(s string) error {
 	if o.frame == frameLength {
 		o.remaining -= int64(len(s))
 	}
+	o.sent += int64(len(s))
 	return c.writeString(s)
 }
 

@@ -97,6 +97,13 @@ type Server struct {
 	// errors accepting connections. nil uses slog.Default().
 	ErrorLog *slog.Logger
 
+	// AccessLog, if non-nil, is called once per request after its
+	// response has ended (completely or not), on the connection's
+	// goroutine, so it should be quick. Requests refused before their head
+	// could be parsed are reported too, with a nil Request. The entry's
+	// Request must not be read for its Body.
+	AccessLog func(AccessEntry)
+
 	// BaseContext, if non-nil, gives the parent of every request's context
 	// for connections accepted on l. By default it is context.Background().
 	BaseContext func(l net.Listener) context.Context
@@ -407,4 +414,24 @@ func (s *Server) closeListenersLocked() {
 	for l := range s.listeners {
 		(*l).Close()
 	}
+}
+
+// AccessEntry describes one answered request, for Server.AccessLog.
+type AccessEntry struct {
+	// Request is the request answered; nil when the server refused bytes
+	// that did not parse as a request head (Status says how).
+	Request    *Request
+	RemoteIP   string
+	RemotePort int
+	// Status is the status sent (0 if the connection failed before
+	// anything could be sent).
+	Status int
+	// Bytes counts the body bytes sent, framing excluded.
+	Bytes int64
+	// Duration runs from the parsed head to the end of the response; 0
+	// for a request refused before its head was parsed.
+	Duration time.Duration
+	// Err is why the response did not complete normally (a write error,
+	// a failing body, a truncated stream), or nil.
+	Err error
 }
