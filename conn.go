@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/debug"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gohttpserver/httpserver/internal/wire"
@@ -56,6 +57,13 @@ type conn struct {
 	// response, an undrained body); see lingerClose.
 	linger bool
 
+	// raw reads the socket without a buffer between requests (nil when
+	// the connection offers no raw access, as with TLS); see readIdle.
+	raw       syscall.RawConn
+	rawReadFn func(fd uintptr) bool // c.rawRead, bound once per connection
+	rawN      int
+	rawErr    error
+
 	mu   sync.Mutex
 	idle bool // waiting for the first byte of a request; guarded by mu
 }
@@ -77,6 +85,7 @@ func newConn(s *Server, rwc net.Conn, base context.Context) *conn {
 	} else {
 		c.ctx, c.cancel = context.WithCancel(base)
 	}
+	c.setupRaw()
 	if a, ok := rwc.RemoteAddr().(*net.TCPAddr); ok {
 		c.remoteIP = a.IP.String()
 		c.remotePort = a.Port
@@ -155,14 +164,12 @@ func (c *conn) serve() {
 		c.rwc.Close()
 		c.releaseBuffers()
 	}()
-	bp := readBufPool.Get().(*[]byte)
-	c.rbuf = *bp
-	c.wbuf = make([]byte, 0, c.srv.writeBufferSize())
 	for {
 		req, ok := c.readRequest()
 		if !ok {
 			return
 		}
+		c.acquireWriteBuf()
 		if !c.serveRequest(req) {
 			c.flush()
 			return
@@ -170,13 +177,46 @@ func (c *conn) serve() {
 	}
 }
 
+// Buffers live only while a connection has work: they come from pools
+// when a request arrives and go back when the connection waits for the
+// next one (see readIdle) or closes, so an idle keep-alive connection holds
+// no buffer at all.
+
+func (c *conn) acquireReadBuf() {
+	if c.rbuf == nil {
+		c.rbuf = *readBufPool.Get().(*[]byte)
+	}
+}
+
+func (c *conn) acquireWriteBuf() {
+	if c.wbuf != nil {
+		return
+	}
+	w := c.srv.writeBufferSize()
+	if p, ok := c.srv.wbufPool.Get().(*[]byte); ok && cap(*p) == w {
+		c.wbuf = (*p)[:0]
+		return
+	}
+	c.wbuf = make([]byte, 0, w)
+}
+
+// releaseBuffers returns the buffers to their pools. The read buffer must
+// hold no unconsumed input, the write buffer no unsent output.
 func (c *conn) releaseBuffers() {
 	if cap(c.rbuf) == minReadBuffer {
 		b := c.rbuf[:minReadBuffer]
 		readBufPool.Put(&b)
 	}
 	c.rbuf = nil
+	c.rpos, c.rend = 0, 0
+	if c.wbuf != nil && cap(c.wbuf) == c.srv.writeBufferSize() {
+		b := c.wbuf[:0]
+		c.srv.wbufPool.Put(&b)
+	}
 	c.wbuf = nil
+	if cap(c.head.Fields) > 32 {
+		c.head.Fields = nil // an unusually large head; do not keep its index
+	}
 }
 
 // readRequest reads and parses the next request head. It reports false
@@ -224,20 +264,28 @@ func (c *conn) readRequest() (*Request, bool) {
 				return nil, false
 			}
 		}
-		if !c.makeRoom(lim.MaxHeadBytes) {
-			// Parse refuses heads over the limit before this can happen.
-			c.writeError(431, "request header section too large")
-			c.logAccess(nil, time.Time{})
-			return nil, false
-		}
 		if err := c.flush(); err != nil {
 			return nil, false
 		}
-		if !waiting && !c.headArmed {
-			c.headArmed = true
-			c.rwc.SetReadDeadline(time.Now().Add(c.srv.readHeaderTimeout()))
+		var n int
+		var err error
+		if waiting && c.raw != nil {
+			// Between requests: wait without holding buffers.
+			n, err = c.readIdle()
+		} else {
+			c.acquireReadBuf()
+			if !c.makeRoom(lim.MaxHeadBytes) {
+				// Parse refuses heads over the limit before this happens.
+				c.writeError(431, "request header section too large")
+				c.logAccess(nil, time.Time{})
+				return nil, false
+			}
+			if !waiting && !c.headArmed {
+				c.headArmed = true
+				c.rwc.SetReadDeadline(time.Now().Add(c.srv.readHeaderTimeout()))
+			}
+			n, err = c.rwc.Read(c.rbuf[c.rend:])
 		}
-		n, err := c.rwc.Read(c.rbuf[c.rend:])
 		c.rend += n
 		if n > 0 && waiting {
 			waiting = false
@@ -432,6 +480,7 @@ func (c *conn) callHandler(req *Request) (resp *Response) {
 // The reason must be safe to show the client. A HEAD request gets the head
 // alone.
 func (c *conn) writeError(status int, reason string) {
+	c.acquireWriteBuf()
 	msg := wire.StatusText(status)
 	if reason != "" {
 		msg += ": " + reason
@@ -481,6 +530,7 @@ func (c *conn) logAccess(req *Request, start time.Time) {
 // written straight from p, one window at a time, so the client's pace
 // governs the caller's.
 func (c *conn) write(p []byte) error {
+	c.acquireWriteBuf()
 	for len(p) > 0 {
 		if c.werr != nil {
 			return c.werr
@@ -508,6 +558,7 @@ func (c *conn) write(p []byte) error {
 }
 
 func (c *conn) writeString(s string) error {
+	c.acquireWriteBuf()
 	for len(s) > 0 {
 		if c.werr != nil {
 			return c.werr

@@ -110,6 +110,8 @@ type Server struct {
 
 	listenerID ListenerID // set by RegisterCallback
 
+	wbufPool sync.Pool // write windows (*[]byte of WriteBufferSize)
+
 	mu        sync.Mutex
 	listeners map[*net.Listener]struct{}
 	conns     map[*conn]struct{}
