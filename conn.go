@@ -57,6 +57,9 @@ type conn struct {
 	// response, an undrained body); see lingerClose.
 	linger bool
 
+	// The deadlines last armed, as offsets from clockBase (see armRead).
+	readDL, writeDL time.Duration
+
 	// raw reads the socket without a buffer between requests (nil when
 	// the connection offers no raw access, as with TLS); see readIdle.
 	raw       syscall.RawConn
@@ -145,7 +148,7 @@ func (c *conn) setIdle() bool {
 	}
 	c.idle = true
 	// Under mu, so that closeIfIdle's deadline cannot be overwritten.
-	c.rwc.SetReadDeadline(time.Now().Add(c.srv.idleTimeout()))
+	c.armRead(c.srv.idleTimeout())
 	return true
 }
 
@@ -242,6 +245,9 @@ func (c *conn) readRequest() (*Request, bool) {
 	}
 	waiting := c.rpos == c.rend // no byte of this request yet
 	if waiting && !c.setIdle() {
+		// Shutting down: send the responses still buffered (pipelined
+		// ones, or the last keep-alive one) before closing.
+		c.flush()
 		return nil, false
 	}
 	// The header timeout is armed only when a head needs another read:
@@ -282,7 +288,7 @@ func (c *conn) readRequest() (*Request, bool) {
 			}
 			if !waiting && !c.headArmed {
 				c.headArmed = true
-				c.rwc.SetReadDeadline(time.Now().Add(c.srv.readHeaderTimeout()))
+				c.armRead(c.srv.readHeaderTimeout())
 			}
 			n, err = c.rwc.Read(c.rbuf[c.rend:])
 		}
@@ -429,7 +435,10 @@ func (c *conn) serveRequest(req *Request) bool {
 		c.writeError(b.protoErr, b.protoMsg)
 		return false
 	}
-	mustClose := c.bodyForcesClose(b)
+	// CONNECT asks for a tunnel, which we never make: what the client
+	// sends after the head may be tunnel data (clients send it early), and
+	// must not be read as requests (RFC 9110 §9.3.6).
+	mustClose := c.bodyForcesClose(b) || c.head.Form == wire.AuthorityForm
 	keep := c.writeResponse(req, resp, mustClose)
 	if !keep {
 		c.linger = c.linger || !b.done
@@ -594,7 +603,7 @@ func (c *conn) flush() error {
 
 // writeSocket writes p under the write progress timeout.
 func (c *conn) writeSocket(p []byte) error {
-	c.rwc.SetWriteDeadline(time.Now().Add(c.srv.writeTimeout()))
+	c.armWrite(c.srv.writeTimeout())
 	_, err := c.rwc.Write(p)
 	if err != nil {
 		c.werr = err
@@ -615,7 +624,7 @@ func (c *conn) fillBody() error {
 	if !c.makeRoom(len(c.rbuf)) {
 		return errors.New("httpserver: read buffer full") // cannot happen: see minReadBuffer
 	}
-	c.rwc.SetReadDeadline(time.Now().Add(c.srv.readTimeout()))
+	c.armRead(c.srv.readTimeout())
 	n, err := c.rwc.Read(c.rbuf[c.rend:])
 	c.rend += n
 	if n > 0 {
@@ -636,7 +645,7 @@ func (c *conn) readBodyDirect(p []byte) (int, error) {
 	if err := c.flush(); err != nil {
 		return 0, err
 	}
-	c.rwc.SetReadDeadline(time.Now().Add(c.srv.readTimeout()))
+	c.armRead(c.srv.readTimeout())
 	n, err := c.rwc.Read(p)
 	if n > 0 {
 		return n, nil

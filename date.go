@@ -15,8 +15,8 @@ type dateLine struct {
 
 var cachedDate atomic.Pointer[dateLine]
 
-func appendDate(dst []byte) []byte {
-	now := time.Now()
+// refreshDate rebuilds the cached Date line if the second has changed.
+func refreshDate(now time.Time) *dateLine {
 	d := cachedDate.Load()
 	if d == nil || d.unix != now.Unix() {
 		line := make([]byte, 0, 40)
@@ -26,5 +26,16 @@ func appendDate(dst []byte) []byte {
 		d = &dateLine{unix: now.Unix(), line: line}
 		cachedDate.Store(d)
 	}
-	return append(dst, d.line...)
+	return d
+}
+
+// appendDate appends the Date field line: from the coarse clock's cache
+// while it runs (at most clockTick old), else freshly.
+func appendDate(dst []byte) []byte {
+	if clock.running.Load() {
+		if d := cachedDate.Load(); d != nil {
+			return append(dst, d.line...)
+		}
+	}
+	return append(dst, refreshDate(time.Now()).line...)
 }

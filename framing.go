@@ -6,7 +6,6 @@ import (
 	"os"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/gohttpserver/httpserver/internal/wire"
 )
@@ -345,7 +344,7 @@ func (c *conn) sendFile(rf io.ReaderFrom, f *os.File, n int64) error {
 	lr := io.LimitedReader{R: f}
 	for n > 0 {
 		lr.N = min(n, sendFilePiece)
-		c.rwc.SetWriteDeadline(time.Now().Add(c.srv.writeTimeout()))
+		c.armWrite(c.srv.writeTimeout())
 		k, err := rf.ReadFrom(&lr)
 		n -= k
 		o.sent += k

@@ -65,6 +65,8 @@ func (memAddr) String() string  { return "mem" }
 // serveMem serves one memConn to the end on the calling goroutine.
 func serveMem(s *Server, m *memConn) {
 	s.init()
+	clockStart()
+	defer clockStop()
 	c := newConn(s, m, s.ctx)
 	c.serve()
 }

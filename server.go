@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"net/netip"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -74,6 +76,20 @@ type Server struct {
 	// backlog until one closes. Default 10,000; Unlimited (-1) for none.
 	MaxConns int
 
+	// MaxConnsPerIP bounds concurrent connections from one client: one
+	// IPv4 address, or one IPv6 /64 network (the smallest block a client
+	// is usually given, so that rotating through its own addresses does
+	// not help). A connection beyond it is answered at once, without
+	// reading a request, with 503 Service Unavailable and "Connection:
+	// close", and closed; the refusal keeps its MaxConns slot for at most
+	// half a second (the lingering close that lets the client read the
+	// 503). Default 1000, a tenth of the default MaxConns, so that one
+	// host cannot take every slot; Unlimited (-1) for none. Behind a
+	// reverse proxy every connection comes from the proxy's address:
+	// raise the limit above the proxy's connection pool, or use Unlimited.
+	// Connections without an IP address (Unix sockets) are not counted.
+	MaxConnsPerIP int
+
 	// MaxRequestsPerConn bounds requests on one connection; the last one
 	// is answered with "Connection: close". Default 1000 (nginx's
 	// keepalive_requests); Unlimited (-1) for none.
@@ -115,6 +131,7 @@ type Server struct {
 	mu        sync.Mutex
 	listeners map[*net.Listener]struct{}
 	conns     map[*conn]struct{}
+	perIP     map[netip.Prefix]int // connections per client (MaxConnsPerIP)
 	connWG    sync.WaitGroup
 	shutting  atomic.Bool
 	// ctx is canceled by Close (and so by a Shutdown whose context ends
@@ -138,6 +155,7 @@ const (
 	DefaultMaxHeaderCount     = 100
 	DefaultMaxBodyBytes       = 1 << 20
 	DefaultMaxConns           = 10000
+	DefaultMaxConnsPerIP      = 1000
 	DefaultMaxRequestsPerConn = 1000
 	DefaultWriteBufferSize    = 16 << 10
 	DefaultMaxDrainBytes      = 256 << 10
@@ -168,6 +186,7 @@ func (s *Server) maxRequestLine() int { return intOr(s.MaxRequestLineBytes, Defa
 func (s *Server) maxHeaderBytes() int { return intOr(s.MaxHeaderBytes, DefaultMaxHeaderBytes) }
 func (s *Server) maxHeaderCount() int { return intOr(s.MaxHeaderCount, DefaultMaxHeaderCount) }
 func (s *Server) maxConns() int       { return intOr(s.MaxConns, DefaultMaxConns) }
+func (s *Server) maxConnsPerIP() int  { return intOr(s.MaxConnsPerIP, DefaultMaxConnsPerIP) }
 func (s *Server) maxRequestsPerConn() int {
 	return intOr(s.MaxRequestsPerConn, DefaultMaxRequestsPerConn)
 }
@@ -219,6 +238,7 @@ func (s *Server) init() {
 		s.ctx, s.cancel = context.WithCancel(context.Background())
 		s.listeners = make(map[*net.Listener]struct{})
 		s.conns = make(map[*conn]struct{})
+		s.perIP = make(map[netip.Prefix]int)
 	}
 }
 
@@ -255,6 +275,8 @@ func (s *Server) Serve(l net.Listener) error {
 	}
 	defer s.trackListener(&l, false)
 	defer l.Close()
+	clockStart()
+	defer clockStop()
 
 	base := s.ctx
 	if s.BaseContext != nil {
@@ -300,9 +322,20 @@ func (s *Server) Serve(l net.Listener) error {
 			return err
 		}
 		backoff = 0
+		client, counted := clientKey(rw.RemoteAddr())
+		counted = counted && s.maxConnsPerIP() > 0
+		if counted && !s.addClientConn(client) {
+			if !s.refuseBusy(rw, sem) {
+				return ErrServerClosed
+			}
+			continue
+		}
 		c := newConn(s, rw, base)
 		if !s.trackConn(c, true) {
 			rw.Close()
+			if counted {
+				s.removeClientConn(client)
+			}
 			if sem != nil {
 				<-sem
 			}
@@ -311,6 +344,9 @@ func (s *Server) Serve(l net.Listener) error {
 		go func() {
 			defer func() {
 				s.trackConn(c, false)
+				if counted {
+					s.removeClientConn(client)
+				}
 				if sem != nil {
 					<-sem
 				}
@@ -330,6 +366,105 @@ func isTemporary(err error) bool {
 	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// clientKey is what MaxConnsPerIP counts connections by: the client's
+// IPv4 address, or the /64 network of its IPv6 address (IPv4-mapped IPv6
+// addresses count as IPv4). ok is false when the peer has no IP address.
+func clientKey(a net.Addr) (key netip.Prefix, ok bool) {
+	ta, isTCP := a.(*net.TCPAddr)
+	if !isTCP {
+		return netip.Prefix{}, false
+	}
+	ip, valid := netip.AddrFromSlice(ta.IP)
+	if !valid {
+		return netip.Prefix{}, false
+	}
+	ip = ip.Unmap()
+	bits := 32
+	if ip.Is6() {
+		bits = 64
+	}
+	key, err := ip.Prefix(bits)
+	return key, err == nil
+}
+
+// addClientConn counts a new connection from client, unless client is at
+// MaxConnsPerIP already.
+func (s *Server) addClientConn(client netip.Prefix) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.perIP[client] >= s.maxConnsPerIP() {
+		return false
+	}
+	s.perIP[client]++
+	return true
+}
+
+func (s *Server) removeClientConn(client netip.Prefix) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.perIP[client]--; s.perIP[client] <= 0 {
+		delete(s.perIP, client)
+	}
+}
+
+// busyBody is the body of the 503 that refuses a connection over
+// MaxConnsPerIP; it says nothing about the limit's value.
+const busyBody = "Service Unavailable: too many connections from your address\n"
+
+// refuseBusy answers rw with 503 and closes it, on a goroutine of its own
+// that keeps rw's MaxConns slot (sem) until it is done and that Shutdown
+// waits for like a connection. The 503 goes out under WriteTimeout; then
+// the connection lingers (see conn.lingerClose) for at most lingerTimeout
+// and MaxDrainBytes, so that a request the client already sent does not turn our answer into
+// a reset. It reports false, having closed rw, if the server is shutting
+// down.
+func (s *Server) refuseBusy(rw net.Conn, sem chan struct{}) bool {
+	s.mu.Lock()
+	if s.shutting.Load() {
+		s.mu.Unlock()
+		rw.Close()
+		if sem != nil {
+			<-sem
+		}
+		return false
+	}
+	s.connWG.Add(1) // under mu, like trackConn: never after Shutdown's Wait began
+	s.mu.Unlock()
+	go func() {
+		defer func() {
+			rw.Close()
+			if sem != nil {
+				<-sem
+			}
+			s.connWG.Done()
+		}()
+		msg := make([]byte, 0, 256)
+		msg = append(msg, "HTTP/1.1 503 Service Unavailable\r\n"...)
+		msg = appendDate(msg)
+		msg = append(msg, "Content-Type: text/plain; charset=utf-8\r\nContent-Length: "...)
+		msg = strconv.AppendInt(msg, int64(len(busyBody)), 10)
+		msg = append(msg, "\r\nConnection: close\r\n\r\n"+busyBody...)
+		rw.SetWriteDeadline(time.Now().Add(s.writeTimeout()))
+		if _, err := rw.Write(msg); err != nil {
+			return
+		}
+		cw, ok := rw.(interface{ CloseWrite() error })
+		if !ok || cw.CloseWrite() != nil {
+			return
+		}
+		rw.SetReadDeadline(time.Now().Add(lingerTimeout))
+		var buf [512]byte
+		for read, max := int64(0), s.maxDrainBytes(); read < max; {
+			n, err := rw.Read(buf[:])
+			if err != nil {
+				return
+			}
+			read += int64(n)
+		}
+	}()
+	return true
 }
 
 func (s *Server) trackListener(l *net.Listener, add bool) bool {

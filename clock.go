@@ -1,0 +1,112 @@
+package httpserver
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The hot path needs the time for two things: the Date field, which
+// changes once a second, and deadlines, which are timeouts of seconds. On
+// the machines we measured (see docs/PERFORMANCE.md) reading the clock and
+// re-arming deadlines was about a tenth of the server's CPU per request:
+// five clock reads and two timer updates. A coarse clock, advanced by one
+// goroutine every clockTick while any server is serving, replaces the
+// reads; deadlines are re-armed only when they have drifted (armRead).
+const clockTick = 10 * time.Millisecond
+
+// clockBase anchors coarse times; it carries a monotonic reading, so
+// deadlines derived from it are immune to wall-clock steps.
+var clockBase = time.Now()
+
+var clock struct {
+	mu      sync.Mutex // guards users, stop, done
+	users   int        // servers serving (Serve calls running)
+	stop    chan struct{}
+	done    chan struct{}
+	running atomic.Bool
+	mono    atomic.Int64 // time since clockBase, as of the last tick
+}
+
+// clockStart registers a user of the coarse clock, starting its goroutine
+// for the first one.
+func clockStart() {
+	clock.mu.Lock()
+	defer clock.mu.Unlock()
+	clock.users++
+	if clock.users > 1 {
+		return
+	}
+	clockUpdate()
+	clock.stop = make(chan struct{})
+	clock.done = make(chan struct{})
+	clock.running.Store(true)
+	go clockRun(clock.stop, clock.done)
+}
+
+// clockStop unregisters a user; the last one stops the goroutine and waits
+// for it to exit.
+func clockStop() {
+	clock.mu.Lock()
+	defer clock.mu.Unlock()
+	clock.users--
+	if clock.users > 0 {
+		return
+	}
+	clock.running.Store(false)
+	close(clock.stop)
+	<-clock.done
+}
+
+func clockRun(stop, done chan struct{}) {
+	defer close(done)
+	t := time.NewTicker(clockTick)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			clockUpdate()
+		case <-stop:
+			return
+		}
+	}
+}
+
+func clockUpdate() {
+	now := time.Now()
+	clock.mono.Store(int64(now.Sub(clockBase)))
+	refreshDate(now)
+}
+
+// coarseNow returns the time as an offset from clockBase: the coarse
+// clock's (at most clockTick old) while it runs, else the exact time.
+func coarseNow() time.Duration {
+	if clock.running.Load() {
+		return time.Duration(clock.mono.Load())
+	}
+	return time.Since(clockBase)
+}
+
+// armRead sets the connection's read deadline to d from now. The call is
+// skipped when the deadline already armed lies between d/16 before that
+// and that: on a keep-alive connection the idle deadline set for the
+// previous request is nearly always still right. A timeout may therefore
+// fire up to d/16 (plus clockTick) early, never late.
+func (c *conn) armRead(d time.Duration) {
+	want := coarseNow() + d
+	if c.readDL <= want && c.readDL >= want-d/16 && !c.srv.shutting.Load() {
+		return
+	}
+	c.readDL = want
+	c.rwc.SetReadDeadline(clockBase.Add(want))
+}
+
+// armWrite is armRead for the write deadline.
+func (c *conn) armWrite(d time.Duration) {
+	want := coarseNow() + d
+	if c.writeDL <= want && c.writeDL >= want-d/16 {
+		return
+	}
+	c.writeDL = want
+	c.rwc.SetWriteDeadline(clockBase.Add(want))
+}
