@@ -392,7 +392,16 @@ func (c *conn) newRequest() *Request {
 		req.Host = s[h.Authority.Start:h.Authority.End]
 	}
 	if len(h.Fields) > 0 {
-		fields := make([]HeaderField, len(h.Fields))
+		n := len(h.Fields)
+		// Capacity limited to the fields, so that an Add on this Header
+		// or on a copy of it (WithContext) reallocates instead of writing
+		// into storage another copy sees.
+		var fields []HeaderField
+		if n <= len(req.fieldsBuf) {
+			fields = req.fieldsBuf[:n:n]
+		} else {
+			fields = make([]HeaderField, n)
+		}
 		for i, f := range h.Fields {
 			fields[i] = HeaderField{Name: s[f.Name.Start:f.Name.End], Value: s[f.Value.Start:f.Value.End]}
 		}

@@ -72,6 +72,9 @@ type Request struct {
 	ctx        context.Context
 	body       body        // what Body points to, allocated with the Request
 	pathValues []pathValue // wildcard values set by the Mux that matched
+	// fieldsBuf holds the header fields of a typical request, so that
+	// they need no allocation of their own (see TestServeAllocs).
+	fieldsBuf [8]HeaderField
 }
 
 // Context returns the request's context. It is never nil. It is the
