@@ -441,6 +441,7 @@ func (c *conn) serveRequest(req *Request) bool {
 	if b.protoErr != 0 {
 		// The body was malformed or too large: whatever the handler made
 		// of it, the client gets the protocol error, and we close.
+		closeBody(resp)
 		c.writeError(b.protoErr, b.protoMsg)
 		return false
 	}
