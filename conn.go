@@ -36,6 +36,13 @@ type conn struct {
 	// is parsed in place starting at rpos.
 	rbuf       []byte
 	rpos, rend int
+	// headStr is a copy of rbuf[headStrAt:headStrAt+len(headStr)] made
+	// when a head was parsed; the next pipelined heads that lie within it
+	// are sliced from it instead of copied again. "" when invalid: every
+	// change of the bytes at those positions (a reset of rpos and rend, a
+	// move, another buffer) clears it.
+	headStr   string
+	headStrAt int
 	head       wire.RequestHead
 	// headArmed: the ReadHeaderTimeout deadline is set for this head.
 	headArmed bool
@@ -212,6 +219,7 @@ func (c *conn) releaseBuffers() {
 	}
 	c.rbuf = nil
 	c.rpos, c.rend = 0, 0
+	c.headStr = ""
 	if c.wbuf != nil && cap(c.wbuf) == c.srv.writeBufferSize() {
 		b := c.wbuf[:0]
 		c.srv.wbufPool.Put(&b)
@@ -234,6 +242,8 @@ func (c *conn) readRequest() (*Request, bool) {
 	}
 	if c.rpos == c.rend {
 		c.rpos, c.rend = 0, 0
+		c.headStr = ""
+	c.headStr = ""
 	}
 	c.head.Reset()
 	c.isHEAD = false
@@ -330,6 +340,7 @@ func (c *conn) makeRoom(max int) bool {
 	if c.rpos > 0 {
 		n := copy(c.rbuf, c.rbuf[c.rpos:c.rend])
 		c.rpos, c.rend = 0, n
+		c.headStr = ""
 		return true
 	}
 	if len(c.rbuf) >= max {
@@ -346,6 +357,7 @@ func (c *conn) makeRoom(max int) bool {
 		readBufPool.Put(&old)
 	}
 	c.rbuf = nb
+	c.headStr = ""
 	return true
 }
 
@@ -356,9 +368,22 @@ var versionStrings = [...]string{"0.9", "1.0", "1.1"}
 // string that every string field of the Request shares.
 func (c *conn) newRequest() *Request {
 	h := &c.head
-	raw := c.rbuf[c.rpos : c.rpos+h.Len]
-	s := string(raw)
-	c.rpos += h.Len
+	end := c.rpos + h.Len
+	if c.headStr == "" || c.rpos < c.headStrAt || end > c.headStrAt+len(c.headStr) {
+		// One copy for this head and, when no body follows it, for the
+		// pipelined requests already buffered behind it: a 16-deep
+		// pipeline costs one string, not sixteen. A body is not copied
+		// (it may be large and is read through Body). A Request kept by
+		// a handler keeps this copy alive: at most the read buffer's size.
+		stop := end
+		if h.ContentLength == 0 && !h.Chunked {
+			stop = c.rend
+		}
+		c.headStr = string(c.rbuf[c.rpos:stop])
+		c.headStrAt = c.rpos
+	}
+	s := c.headStr[c.rpos-c.headStrAt : end-c.headStrAt]
+	c.rpos = end
 	c.nreq++
 
 	req := &Request{
@@ -630,6 +655,8 @@ func (c *conn) fillBody() error {
 	}
 	if c.rpos == c.rend {
 		c.rpos, c.rend = 0, 0
+		c.headStr = ""
+	c.headStr = ""
 	}
 	if !c.makeRoom(len(c.rbuf)) {
 		return errors.New("httpserver: read buffer full") // cannot happen: see minReadBuffer
