@@ -54,6 +54,11 @@ type conn struct {
 
 	out outState // the response being written
 
+	// body is the request body being read; bodyGen counts requests, so
+	// that a Request's Body can tell whether body is still its own.
+	body    body
+	bodyGen uint64
+
 	nreq int // requests served on this connection
 
 	// isHEAD: the request being answered is HEAD, so even an error
@@ -432,9 +437,10 @@ func (c *conn) newRequest() *Request {
 		}
 		req.Headers.fields = fields
 	}
-	b := &req.body
-	b.c = c
-	b.limit = c.srv.maxBodyBytes()
+	c.bodyGen++
+	req.conn, req.gen = c, c.bodyGen
+	b := &c.body
+	*b = body{c: c, limit: c.srv.maxBodyBytes()}
 	switch {
 	case h.Chunked:
 		b.chunked = true
@@ -444,14 +450,14 @@ func (c *conn) newRequest() *Request {
 		b.done = true
 	}
 	b.needContinue = h.Expect100 && !b.done
-	req.Body = b
+	req.Body = (*requestBody)(req)
 	return req
 }
 
 // serveRequest runs the handler for req and writes its response. It
 // reports whether the connection may carry another request.
 func (c *conn) serveRequest(req *Request) bool {
-	b := &req.body
+	b := &c.body
 	defer func() { b.closed = true }()
 	if c.srv.AccessLog != nil {
 		defer c.logAccess(req, time.Now())

@@ -70,7 +70,8 @@ type Request struct {
 	ContentLength int64
 
 	ctx        context.Context
-	body       body        // what Body points to, allocated with the Request
+	conn       *conn       // the connection whose body state Body reads
+	gen        uint64      // which of the connection's requests this is
 	pathValues []pathValue // wildcard values set by the Mux that matched
 	// fieldsBuf holds the header fields of a typical request, so that
 	// they need no allocation of their own (see TestServeAllocs).
@@ -102,4 +103,21 @@ func (r *Request) WithContext(ctx context.Context) *Request {
 	*r2 = *r
 	r2.ctx = ctx
 	return r2
+}
+
+// requestBody is what the server sets as a Request's Body: the Request
+// itself, read through the connection's body state. Keeping that state in
+// the connection, not the Request, keeps a Request within 512 bytes, which
+// Go allocates markedly faster (measured: BenchmarkServeMinimalPipelined);
+// the generation check makes a Body kept past its handler fail with
+// ErrBodyClosed instead of reading a later request's body.
+type requestBody Request
+
+func (rb *requestBody) Read(p []byte) (int, error) {
+	r := (*Request)(rb)
+	c := r.conn
+	if c == nil || c.bodyGen != r.gen {
+		return 0, ErrBodyClosed
+	}
+	return c.body.Read(p)
 }
