@@ -43,7 +43,7 @@ type conn struct {
 	// move, another buffer) clears it.
 	headStr   string
 	headStrAt int
-	head       wire.RequestHead
+	head      wire.RequestHead
 	// headArmed: the ReadHeaderTimeout deadline is set for this head.
 	headArmed bool
 
@@ -248,7 +248,7 @@ func (c *conn) readRequest() (*Request, bool) {
 	if c.rpos == c.rend {
 		c.rpos, c.rend = 0, 0
 		c.headStr = ""
-	c.headStr = ""
+		c.headStr = ""
 	}
 	c.head.Reset()
 	c.isHEAD = false
@@ -662,7 +662,7 @@ func (c *conn) fillBody() error {
 	if c.rpos == c.rend {
 		c.rpos, c.rend = 0, 0
 		c.headStr = ""
-	c.headStr = ""
+		c.headStr = ""
 	}
 	if !c.makeRoom(len(c.rbuf)) {
 		return errors.New("httpserver: read buffer full") // cannot happen: see minReadBuffer
