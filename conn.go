@@ -248,7 +248,6 @@ func (c *conn) readRequest() (*Request, bool) {
 	if c.rpos == c.rend {
 		c.rpos, c.rend = 0, 0
 		c.headStr = ""
-		c.headStr = ""
 	}
 	c.head.Reset()
 	c.isHEAD = false
@@ -661,7 +660,6 @@ func (c *conn) fillBody() error {
 	}
 	if c.rpos == c.rend {
 		c.rpos, c.rend = 0, 0
-		c.headStr = ""
 		c.headStr = ""
 	}
 	if !c.makeRoom(len(c.rbuf)) {
