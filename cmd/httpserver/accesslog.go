@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gohttpserver/httpserver"
+)
+
+// newAccessLog returns the Server.AccessLog for -log mode writing lines to
+// w, or nil for "off". Lines are written whole, one Write each, however
+// many connections log at once.
+func newAccessLog(mode string, w io.Writer) func(httpserver.AccessEntry) {
+	switch mode {
+	case "clf":
+		var mu sync.Mutex
+		return func(e httpserver.AccessEntry) {
+			line := appendCLF(nil, e, time.Now())
+			mu.Lock()
+			defer mu.Unlock()
+			w.Write(line)
+		}
+	case "json":
+		// The handler serializes its writes itself.
+		logger := slog.New(slog.NewJSONHandler(w, nil))
+		return func(e httpserver.AccessEntry) {
+			msg, attrs := jsonAttrs(e)
+			logger.LogAttrs(context.Background(), slog.LevelInfo, msg, attrs...)
+		}
+	}
+	return nil
+}
+
+// clfTime is the time layout of the common log format.
+const clfTime = "02/Jan/2006:15:04:05 -0700"
+
+// appendCLF appends e as a line of the common log format with the
+// duration in milliseconds after it:
+//
+//	127.0.0.1 - - [02/Jan/2006:15:04:05 -0700] "GET /a.txt?x=1 HTTP/1.1" 200 1234 0.412
+//
+// The time is when the request's head was parsed (now less the duration).
+// Fields that are unknown are "-": the host of a connection without an IP
+// address, the request line of a request refused before it was parsed,
+// the status when nothing could be sent, and the bytes when there were
+// none (as in Apache's %b).
+func appendCLF(b []byte, e httpserver.AccessEntry, now time.Time) []byte {
+	b = appendOrDash(b, e.RemoteIP)
+	b = append(b, " - - ["...)
+	b = now.Add(-e.Duration).AppendFormat(b, clfTime)
+	b = append(b, "] \""...)
+	if r := e.Request; r != nil {
+		b = appendEscaped(b, r.Verb)
+		b = append(b, ' ')
+		b = appendEscaped(b, r.Path)
+		if r.QueryStr != "" {
+			b = append(b, '?')
+			b = appendEscaped(b, r.QueryStr)
+		}
+		b = append(b, " HTTP/"...)
+		b = appendEscaped(b, r.Version)
+	} else {
+		b = append(b, '-')
+	}
+	b = append(b, "\" "...)
+	if e.Status > 0 {
+		b = strconv.AppendInt(b, int64(e.Status), 10)
+	} else {
+		b = append(b, '-')
+	}
+	b = append(b, ' ')
+	if e.Bytes > 0 {
+		b = strconv.AppendInt(b, e.Bytes, 10)
+	} else {
+		b = append(b, '-')
+	}
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, float64(e.Duration)/float64(time.Millisecond), 'f', 3, 64)
+	return append(b, '\n')
+}
+
+func appendOrDash(b []byte, s string) []byte {
+	if s == "" {
+		return append(b, '-')
+	}
+	return append(b, s...)
+}
+
+// appendEscaped appends s with '"', '\\' and every byte outside printable
+// ASCII written as \xHH (as nginx does), so that whatever a client put in
+// its request line cannot end the quoted field, forge a second line, or
+// send escape sequences to a terminal.
+func appendEscaped(b []byte, s string) []byte {
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			b = append(b, '\\', 'x', hex[c>>4], hex[c&0xf])
+			continue
+		}
+		b = append(b, c)
+	}
+	return b
+}
+
+// jsonAttrs gives the message and attributes of e's JSON log line: msg is
+// "request", or "refused" for bytes that did not parse as a request.
+func jsonAttrs(e httpserver.AccessEntry) (msg string, attrs []slog.Attr) {
+	msg = "refused"
+	attrs = make([]slog.Attr, 0, 10)
+	if r := e.Request; r != nil {
+		msg = "request"
+		attrs = append(attrs, slog.String("method", r.Verb), slog.String("path", r.Path))
+		if r.QueryStr != "" {
+			attrs = append(attrs, slog.String("query", r.QueryStr))
+		}
+		attrs = append(attrs, slog.String("proto", "HTTP/"+r.Version))
+	}
+	attrs = append(attrs,
+		slog.Int("status", e.Status),
+		slog.Int64("bytes", e.Bytes),
+		slog.Duration("duration", e.Duration),
+	)
+	if e.RemoteIP != "" {
+		attrs = append(attrs, slog.String("remote", net.JoinHostPort(e.RemoteIP, strconv.Itoa(e.RemotePort))))
+	}
+	if e.Err != nil {
+		attrs = append(attrs, slog.String("error", e.Err.Error()))
+	}
+	return msg, attrs
+}

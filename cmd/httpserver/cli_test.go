@@ -1,0 +1,386 @@
+package main
+
+import (
+	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// writeFiles creates files (name to content; a name ending in '/' is a
+// directory) under dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if strings.HasSuffix(name, "/") {
+			if err := os.MkdirAll(p, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// get fetches url with c and returns the response with its body read.
+func get(t *testing.T, c *http.Client, url string, hdr ...string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), "GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(body)
+}
+
+func newClient(t *testing.T) *http.Client {
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
+}
+
+// TestCLI runs the command on a directory, fetches from it, reads its
+// access log, and stops it with Ctrl-C.
+func TestCLI(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"hello.txt":    "hello, world\n",
+		"sub/a.txt":    "a",
+		".secret":      "do not serve",
+		"numbers.txt":  "0123456789",
+		"sub/.keep/x":  "",
+		"empty.txt":    "",
+		"page.html":    "<!doctype html><title>t</title>",
+		"query dir/ok": "ok",
+	})
+	p := startCLI(t, "-addr", "127.0.0.1:0", dir)
+	if !strings.HasPrefix(p.addr, "127.0.0.1:") || p.scheme != "http" {
+		t.Fatalf("banner says %s://%s, want http on 127.0.0.1", p.scheme, p.addr)
+	}
+	c := newClient(t)
+
+	// The line for each request, in the order sent: [host port regexp].
+	clf := func(request, status, bytes string) *regexp.Regexp {
+		return regexp.MustCompile(`^127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "` +
+			regexp.QuoteMeta(request) + `" ` + status + ` ` + bytes + ` \d+\.\d{3}$`)
+	}
+	tests := []struct {
+		path   string
+		hdr    []string
+		status int
+		body   string
+		log    *regexp.Regexp
+	}{
+		{"/hello.txt", nil, 200, "hello, world\n", clf("GET /hello.txt HTTP/1.1", "200", "13")},
+		{"/numbers.txt", []string{"Range", "bytes=2-4"}, 206, "234", clf("GET /numbers.txt HTTP/1.1", "206", "3")},
+		{"/empty.txt", nil, 200, "", clf("GET /empty.txt HTTP/1.1", "200", "-")},
+		{"/.secret", nil, 404, "Not Found\n", clf("GET /.secret HTTP/1.1", "404", "10")},
+		{"/sub/a.txt?v=1", nil, 200, "a", clf("GET /sub/a.txt?v=1 HTTP/1.1", "200", "1")},
+	}
+	for _, tt := range tests {
+		resp, body := get(t, c, p.base+tt.path, tt.hdr...)
+		if resp.StatusCode != tt.status || body != tt.body {
+			t.Errorf("GET %s: got %d %q, want %d %q", tt.path, resp.StatusCode, body, tt.status, tt.body)
+		}
+		p.waitLine(t, 10*time.Second, tt.log.MatchString)
+	}
+
+	// The listing, with the entries the test wrote and no dotfile.
+	resp, body := get(t, c, p.base+"/", "Accept", "application/json")
+	var entries []struct{ Name string }
+	if err := json.Unmarshal([]byte(body), &entries); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET / as JSON: %d %q: %v", resp.StatusCode, body, err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name)
+	}
+	if got, want := strings.Join(names, " "), "query dir sub empty.txt hello.txt numbers.txt page.html"; got != want {
+		t.Errorf("listing: got %q, want %q", got, want)
+	}
+
+	// Bytes that are no request are logged with what is known.
+	conn, err := net.Dial("tcp", p.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "NOT HTTP\r\n\r\n")
+	reply, _ := io.ReadAll(conn)
+	conn.Close()
+	if !strings.HasPrefix(string(reply), "HTTP/1.1 400 ") {
+		t.Errorf("garbage got %q, want a 400", reply)
+	}
+	p.waitLine(t, 10*time.Second, clf("-", "400", `\d+`).MatchString)
+
+	c.CloseIdleConnections()
+	if code := p.stop(t, os.Interrupt, 15*time.Second); code != 0 {
+		t.Errorf("exit status after Ctrl-C: %d, want 0", code)
+	}
+	out := strings.Join(p.output(), "\n")
+	for _, want := range []string{"Shutting down", "Stopped."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("standard error lacks %q", want)
+		}
+	}
+}
+
+// TestCLIJSONLog checks the JSON access log, including a refused request.
+func TestCLIJSONLog(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"v.bin": strings.Repeat("x", 1000)})
+	p := startCLI(t, "-addr", "127.0.0.1:0", "-log", "json", "-cache", "assets=1h", dir)
+	c := newClient(t)
+	resp, body := get(t, c, p.base+"/v.bin?t=1", "Range", "bytes=900-")
+	if resp.StatusCode != 206 || len(body) != 100 || resp.Header.Get("Cache-Control") != "public, max-age=3600" {
+		t.Errorf("range: got %d, %d bytes, Cache-Control %q", resp.StatusCode, len(body), resp.Header.Get("Cache-Control"))
+	}
+
+	type logLine struct {
+		Time     time.Time
+		Level    string
+		Msg      string
+		Method   string
+		Path     string
+		Query    string
+		Proto    string
+		Status   int
+		Bytes    int64
+		Duration time.Duration
+		Remote   string
+	}
+	parse := func(line string) (logLine, bool) {
+		var l logLine
+		return l, json.Unmarshal([]byte(line), &l) == nil
+	}
+	line := p.waitLine(t, 10*time.Second, func(s string) bool {
+		l, ok := parse(s)
+		return ok && l.Msg == "request"
+	})
+	got, _ := parse(line)
+	if got.Method != "GET" || got.Path != "/v.bin" || got.Query != "t=1" || got.Proto != "HTTP/1.1" ||
+		got.Status != 206 || got.Bytes != 100 || got.Duration <= 0 || got.Time.IsZero() || got.Level != "INFO" ||
+		!strings.HasPrefix(got.Remote, "127.0.0.1:") {
+		t.Errorf("log line %s", line)
+	}
+
+	conn, err := net.Dial("tcp", p.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n")
+	io.ReadAll(conn)
+	conn.Close()
+	line = p.waitLine(t, 10*time.Second, func(s string) bool {
+		l, ok := parse(s)
+		return ok && l.Msg == "refused"
+	})
+	if got, _ := parse(line); got.Status != 400 || got.Method != "" || !strings.HasPrefix(got.Remote, "127.0.0.1:") {
+		t.Errorf("refused: log line %s", line)
+	}
+
+	c.CloseIdleConnections()
+	if code := p.stop(t, syscall.SIGTERM, 15*time.Second); code != 0 {
+		t.Errorf("exit status after SIGTERM: %d, want 0", code)
+	}
+}
+
+// TestCLIDrainsOnInterrupt interrupts the command in the middle of a large
+// response: the response is completed, then the command exits 0.
+func TestCLIDrainsOnInterrupt(t *testing.T) {
+	p, body := startBigDownload(t, "-log", "off")
+	first := make([]byte, 4096)
+	if _, err := io.ReadFull(body, first); err != nil {
+		t.Fatal(err)
+	}
+	// The response is in flight (the client has not read most of it).
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	p.waitLine(t, 10*time.Second, func(s string) bool { return strings.HasPrefix(s, "Shutting down") })
+	if p.hasExited() {
+		t.Fatal("the command exited before the response was read")
+	}
+	n, err := io.Copy(io.Discard, body)
+	if err != nil || int64(len(first))+n != bigSize {
+		t.Fatalf("after Ctrl-C the rest of the body: %d bytes, %v; want %d", n, err, bigSize-len(first))
+	}
+	if code := p.wait(t, 15*time.Second); code != 0 {
+		t.Errorf("exit status: %d, want 0", code)
+	}
+}
+
+// startBigDownload serves a large file and begins to download it over a
+// raw connection, reading only its head: the response stays in flight
+// until the client reads the rest from the returned reader.
+func startBigDownload(t *testing.T, args ...string) (*proc, io.Reader) {
+	t.Helper()
+	dir := t.TempDir()
+	f, err := os.Create(filepath.Join(dir, "big.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(bigSize); err != nil { // sparse: quick to make
+		t.Fatal(err)
+	}
+	f.Close()
+	p := startCLI(t, append(append([]string{"-addr", "127.0.0.1:0"}, args...), dir)...)
+	conn, err := net.Dial("tcp", p.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(60 * time.Second))
+	fmt.Fprintf(conn, "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || resp.ContentLength != bigSize {
+		t.Fatalf("got %d with length %d", resp.StatusCode, resp.ContentLength)
+	}
+	return p, resp.Body
+}
+
+// bigSize is more than loopback's socket buffers hold, so that a response
+// of this size stays in flight while the client does not read.
+const bigSize = 64 << 20
+
+// TestCLISecondInterrupt: a second Ctrl-C ends the command at once, even
+// with a response in flight.
+func TestCLISecondInterrupt(t *testing.T) {
+	p, _ := startBigDownload(t, "-log", "off")
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	p.waitLine(t, 10*time.Second, func(s string) bool { return strings.HasPrefix(s, "Shutting down") })
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor(t, 5*time.Second, "the command to end", func(_ []string, exited bool) bool { return exited })
+	var ee *exec.ExitError
+	if !errors.As(p.waitErr, &ee) || ee.Exited() {
+		t.Errorf("after a second Ctrl-C: %v; want the signal to end the process", p.waitErr)
+	}
+}
+
+// TestCLIShutdownBound: a response that cannot finish (the client stops
+// reading) is cut off 10 seconds after Ctrl-C, and the exit status says so.
+func TestCLIShutdownBound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out the 10-second shutdown bound")
+	}
+	p, _ := startBigDownload(t, "-log", "off")
+	start := time.Now()
+	if code := p.stop(t, os.Interrupt, 30*time.Second); code != 1 {
+		t.Errorf("exit status %d, want 1", code)
+	}
+	if d := time.Since(start); d < shutdownGrace-time.Second {
+		t.Errorf("exited %v after Ctrl-C, before the %v bound", d, shutdownGrace)
+	}
+	p.waitLine(t, time.Second, func(s string) bool { return strings.Contains(s, "requests still in flight after 10s were cut off") })
+}
+
+// TestCLITLS serves HTTPS with a certificate made for the test.
+func TestCLITLS(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"site/index.html": "<!doctype html><p>secure</p>"})
+	certFile, keyFile, pool := makeCert(t, t.TempDir())
+	p := startCLI(t, "-addr", "127.0.0.1:0", "-tls-cert", certFile, "-tls-key", keyFile, filepath.Join(dir, "site"))
+	if p.scheme != "https" || !strings.HasPrefix(p.output()[0], "Serving HTTPS on 127.0.0.1 port ") {
+		t.Fatalf("banner: %q", p.output()[0])
+	}
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	resp, body := get(t, c, p.base+"/")
+	if resp.StatusCode != 200 || body != "<!doctype html><p>secure</p>" {
+		t.Errorf("GET / over TLS: %d %q", resp.StatusCode, body)
+	}
+	if resp.Proto != "HTTP/1.1" || resp.TLS == nil || resp.TLS.NegotiatedProtocol != "http/1.1" {
+		t.Errorf("protocol %s, ALPN %q; want HTTP/1.1 negotiated as http/1.1", resp.Proto, resp.TLS.NegotiatedProtocol)
+	}
+	p.waitLine(t, 10*time.Second, func(s string) bool { return strings.Contains(s, `"GET / HTTP/1.1" 200 28 `) })
+	tr.CloseIdleConnections()
+	if code := p.stop(t, os.Interrupt, 15*time.Second); code != 0 {
+		t.Errorf("exit status: %d, want 0", code)
+	}
+}
+
+// makeCert writes a self-signed certificate for 127.0.0.1 and its key
+// into dir as PEM files, and returns their paths and a pool trusting it.
+func makeCert(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "httpserver test"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
+}

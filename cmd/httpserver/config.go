@@ -1,0 +1,184 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/gohttpserver/httpserver/fileserver"
+)
+
+// config is the command line, parsed and checked.
+type config struct {
+	dir      string // the directory to serve
+	addr     string // -addr
+	tlsCert  string // -tls-cert
+	tlsKey   string // -tls-key ("" with tlsCert "": plain HTTP)
+	cache    string // -cache as given, for messages
+	listing  bool   // -listing
+	dotfiles bool   // -dotfiles
+	logMode  string // -log: "clf", "json" or "off"
+
+	// cacheControl is the policy -cache names; nil for the file server's
+	// default ("no-cache").
+	cacheControl func(name string, fi fs.FileInfo) string
+}
+
+// usageText opens -help; the flag defaults follow it, then usageNotes.
+const usageText = `Usage: httpserver [flags] [DIR]
+
+Serves the directory DIR (default: the current directory) over HTTP/1.x,
+with byte ranges, ETags and conditional requests, precompressed siblings
+(file.br, file.gz, file.zst) and directory listings. Ctrl-C (or SIGTERM)
+stops accepting, lets requests in flight finish for at most 10 seconds,
+and exits. Flags come before DIR.
+
+Flags:
+`
+
+const usageNotes = `
+Cache policies (-cache):
+  no-cache          every response says "Cache-Control: no-cache": caches
+                    may keep files but revalidate them (a 304 when unchanged)
+  assets=DURATION   for sites whose asset names change with their content:
+                    HTML files and listings "no-cache", every other file
+                    "public, max-age=SECONDS" (and "immutable" from 8760h);
+                    DURATION in Go syntax: 90s, 10m, 24h, 8760h
+  off               no Cache-Control field at all
+  anything else     sent as is, e.g. -cache 'public, max-age=300'
+
+Access log (-log), one line per request on standard error:
+  clf   common log format, then the duration in milliseconds:
+          HOST - - [02/Jan/2006:15:04:05 -0700] "METHOD PATH HTTP/1.1" STATUS BYTES DURATION_MS
+        PATH keeps its query; BYTES counts body bytes ("-" for none); a
+        request refused before it could be parsed shows "-" as its request
+  json  a JSON object per line (log/slog): time, level, msg ("request", or
+        "refused" for a request that could not be parsed), method, path,
+        query (when present), proto, status, bytes, duration (nanoseconds),
+        remote (IP:port), and error when the response did not complete
+  off   no access log
+
+The first line on standard error is the address actually bound, as in
+  Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...
+
+Exit status: 0 after a shutdown that drained every request, 1 when the
+server could not start or the 10 seconds ran out, 2 for bad usage.
+`
+
+// errUsage marks a command line that is wrong; the message says how.
+var errUsage = errors.New("usage")
+
+// parseConfig parses the command-line arguments (without the program
+// name). Help and usage messages go to out. It returns flag.ErrHelp for
+// -h or -help, and an error wrapping errUsage for a bad command line.
+func parseConfig(args []string, out io.Writer) (*config, error) {
+	cfg := &config{}
+	fset := flag.NewFlagSet("httpserver", flag.ContinueOnError)
+	fset.SetOutput(out)
+	fset.Usage = func() {
+		fmt.Fprint(fset.Output(), usageText)
+		fset.PrintDefaults()
+		fmt.Fprint(fset.Output(), usageNotes)
+	}
+	fset.StringVar(&cfg.addr, "addr", ":8000", "`host:port` to listen on (a bare port means every interface); port 0 picks a free port")
+	fset.StringVar(&cfg.tlsCert, "tls-cert", "", "PEM certificate `file` (chain) for HTTPS; needs -tls-key")
+	fset.StringVar(&cfg.tlsKey, "tls-key", "", "PEM private key `file` for HTTPS; needs -tls-cert")
+	fset.StringVar(&cfg.cache, "cache", "no-cache", "Cache-Control `policy`: no-cache, assets=DURATION, off, or a literal value (see below)")
+	fset.BoolVar(&cfg.listing, "listing", true, "list directories that have no index.html (-listing=false: 403)")
+	fset.BoolVar(&cfg.dotfiles, "dotfiles", false, "serve and list names beginning with '.' (hidden and 404 by default)")
+	fset.StringVar(&cfg.logMode, "log", "clf", "access log `format`: clf, json or off (see below)")
+	if err := fset.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		// The flag package has printed the error and the usage.
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+
+	fail := func(format string, a ...any) (*config, error) {
+		msg := fmt.Sprintf(format, a...)
+		fmt.Fprintf(out, "httpserver: %s\nRun 'httpserver -help' for usage.\n", msg)
+		return nil, fmt.Errorf("%w: %s", errUsage, msg)
+	}
+	switch fset.NArg() {
+	case 0:
+		cfg.dir = "."
+	case 1:
+		cfg.dir = fset.Arg(0)
+	default:
+		extra := fset.Args()[1:]
+		if strings.HasPrefix(extra[0], "-") {
+			return fail("flags must come before DIR: %q", extra[0])
+		}
+		return fail("one directory at most, got %q", fset.Args())
+	}
+	if cfg.dir == "" {
+		return fail("DIR is empty")
+	}
+	if cfg.addr == "" {
+		return fail("-addr is empty")
+	}
+	if isPort(cfg.addr) {
+		cfg.addr = ":" + cfg.addr // "-addr 8080" as Python's "http.server 8080"
+	}
+	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
+		return fail("-tls-cert and -tls-key go together")
+	}
+	switch cfg.logMode {
+	case "clf", "json", "off":
+	default:
+		return fail("-log %q: want clf, json or off", cfg.logMode)
+	}
+	cc, err := parseCachePolicy(cfg.cache)
+	if err != nil {
+		return fail("-cache %q: %v", cfg.cache, err)
+	}
+	cfg.cacheControl = cc
+	return cfg, nil
+}
+
+// isPort reports whether s is all decimal digits (and not empty).
+func isPort(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// parseCachePolicy turns a -cache value into a fileserver policy; nil
+// means the file server's default.
+func parseCachePolicy(v string) (func(name string, fi fs.FileInfo) string, error) {
+	switch {
+	case v == "no-cache":
+		return nil, nil
+	case v == "off":
+		return fileserver.FixedCacheControl(""), nil
+	case strings.HasPrefix(v, "assets="):
+		d, err := time.ParseDuration(strings.TrimPrefix(v, "assets="))
+		if err != nil {
+			return nil, fmt.Errorf("bad duration: want Go syntax such as 24h or 8760h")
+		}
+		if d < time.Second {
+			return nil, fmt.Errorf("duration below one second")
+		}
+		return fileserver.AssetCacheControl(d), nil
+	}
+	if strings.TrimSpace(v) == "" {
+		return nil, fmt.Errorf("empty value (use off for none)")
+	}
+	// A field value: visible ASCII, spaces and tabs (RFC 9110 §5.5). No
+	// CR or LF, which would end the field; the server would refuse the
+	// response later, for every file, so say it now.
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < 0x20 && c != '\t') || c >= 0x7f {
+			return nil, fmt.Errorf("byte %#02x is not allowed in a header field", c)
+		}
+	}
+	return fileserver.FixedCacheControl(v), nil
+}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io/fs"
+	"net"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fakeInfo is the fs.FileInfo of a file or directory, for cache policies.
+type fakeInfo struct{ dir bool }
+
+func (fi fakeInfo) Name() string { return "x" }
+func (fi fakeInfo) Size() int64  { return 1 }
+func (fi fakeInfo) Mode() fs.FileMode {
+	if fi.dir {
+		return fs.ModeDir | 0o755
+	}
+	return 0o644
+}
+func (fi fakeInfo) ModTime() time.Time { return time.Time{} }
+func (fi fakeInfo) IsDir() bool        { return fi.dir }
+func (fi fakeInfo) Sys() any           { return nil }
+
+// policyOf shows what a cache policy answers for a stylesheet, an HTML
+// page and a directory: "css|html|dir". nil is the file server's default.
+func policyOf(p func(string, fs.FileInfo) string) string {
+	if p == nil {
+		return "default"
+	}
+	return p("app.css", fakeInfo{}) + "|" + p("index.html", fakeInfo{}) + "|" + p("sub", fakeInfo{dir: true})
+}
+
+func TestParseConfig(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want config // cacheControl is compared through policy
+		// policy is policyOf(cfg.cacheControl).
+		policy string
+	}{
+		{
+			name:   "defaults",
+			args:   nil,
+			want:   config{dir: ".", addr: ":8000", cache: "no-cache", listing: true, logMode: "clf"},
+			policy: "default",
+		},
+		{
+			name:   "a directory",
+			args:   []string{"/srv/www"},
+			want:   config{dir: "/srv/www", addr: ":8000", cache: "no-cache", listing: true, logMode: "clf"},
+			policy: "default",
+		},
+		{
+			name: "every flag",
+			args: []string{"-addr", "127.0.0.1:0", "-tls-cert", "c.pem", "-tls-key", "k.pem",
+				"-cache", "assets=24h", "-listing=false", "-dotfiles", "-log", "json", "site"},
+			want: config{dir: "site", addr: "127.0.0.1:0", tlsCert: "c.pem", tlsKey: "k.pem",
+				cache: "assets=24h", listing: false, dotfiles: true, logMode: "json"},
+			policy: "public, max-age=86400|no-cache|no-cache",
+		},
+		{
+			name:   "double dashes and = syntax",
+			args:   []string{"--addr=:9000", "--log=off", "--", "-dir-with-dash"},
+			want:   config{dir: "-dir-with-dash", addr: ":9000", cache: "no-cache", listing: true, logMode: "off"},
+			policy: "default",
+		},
+		{
+			name:   "a bare port",
+			args:   []string{"-addr", "8080"},
+			want:   config{dir: ".", addr: ":8080", cache: "no-cache", listing: true, logMode: "clf"},
+			policy: "default",
+		},
+		{
+			name:   "a year of assets is immutable",
+			args:   []string{"-cache", "assets=8760h"},
+			want:   config{dir: ".", addr: ":8000", cache: "assets=8760h", listing: true, logMode: "clf"},
+			policy: "public, max-age=31536000, immutable|no-cache|no-cache",
+		},
+		{
+			name:   "no Cache-Control at all",
+			args:   []string{"-cache", "off"},
+			want:   config{dir: ".", addr: ":8000", cache: "off", listing: true, logMode: "clf"},
+			policy: "||",
+		},
+		{
+			name:   "a literal value",
+			args:   []string{"-cache", "public, max-age=300"},
+			want:   config{dir: ".", addr: ":8000", cache: "public, max-age=300", listing: true, logMode: "clf"},
+			policy: "public, max-age=300|public, max-age=300|public, max-age=300",
+		},
+		{
+			name:   "no-store is a literal too",
+			args:   []string{"-cache=no-store"},
+			want:   config{dir: ".", addr: ":8000", cache: "no-store", listing: true, logMode: "clf"},
+			policy: "no-store|no-store|no-store",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out strings.Builder
+			cfg, err := parseConfig(tt.args, &out)
+			if err != nil {
+				t.Fatalf("parseConfig(%q): %v\n%s", tt.args, err, out.String())
+			}
+			if got := policyOf(cfg.cacheControl); got != tt.policy {
+				t.Errorf("cache policy: got %q, want %q", got, tt.policy)
+			}
+			cfg.cacheControl = nil
+			if !reflect.DeepEqual(*cfg, tt.want) {
+				t.Errorf("parseConfig(%q):\n got %+v\nwant %+v", tt.args, *cfg, tt.want)
+			}
+			if out.Len() != 0 {
+				t.Errorf("printed %q for a good command line", out.String())
+			}
+		})
+	}
+}
+
+func TestParseConfigErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string // in what is printed
+	}{
+		{"unknown flag", []string{"-port", "80"}, "flag provided but not defined: -port"},
+		{"flag after DIR", []string{"site", "-addr", ":80"}, `flags must come before DIR: "-addr"`},
+		{"two directories", []string{"a", "b"}, `one directory at most, got ["a" "b"]`},
+		{"empty DIR", []string{""}, "DIR is empty"},
+		{"empty address", []string{"-addr", ""}, "-addr is empty"},
+		{"certificate without key", []string{"-tls-cert", "c.pem"}, "-tls-cert and -tls-key go together"},
+		{"key without certificate", []string{"-tls-key", "k.pem"}, "-tls-cert and -tls-key go together"},
+		{"unknown log format", []string{"-log", "combined"}, `-log "combined": want clf, json or off`},
+		{"bad boolean", []string{"-listing=maybe"}, `invalid boolean value "maybe" for -listing`},
+		{"bad asset duration", []string{"-cache", "assets=1y"}, `-cache "assets=1y": bad duration`},
+		{"asset duration under a second", []string{"-cache", "assets=500ms"}, "duration below one second"},
+		{"empty cache value", []string{"-cache", " "}, "empty value (use off for none)"},
+		{"CR LF in a cache value", []string{"-cache", "max-age=1\r\nSet-Cookie: x=y"}, "byte 0x0d is not allowed"},
+		{"non-ASCII in a cache value", []string{"-cache", "max-âge=1"}, "byte 0xc3 is not allowed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out strings.Builder
+			cfg, err := parseConfig(tt.args, &out)
+			if !errors.Is(err, errUsage) {
+				t.Fatalf("parseConfig(%q) = %+v, %v; want a usage error", tt.args, cfg, err)
+			}
+			if !strings.Contains(out.String(), tt.want) {
+				t.Errorf("parseConfig(%q) printed\n%s\nwant it to contain %q", tt.args, out.String(), tt.want)
+			}
+		})
+	}
+}
+
+func TestParseConfigHelp(t *testing.T) {
+	for _, arg := range []string{"-h", "-help", "--help"} {
+		var out strings.Builder
+		_, err := parseConfig([]string{arg}, &out)
+		if !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("parseConfig(%q): got error %v, want flag.ErrHelp", arg, err)
+		}
+		// The help states the exact formats it promises.
+		for _, want := range []string{
+			"Usage: httpserver [flags] [DIR]",
+			`HOST - - [02/Jan/2006:15:04:05 -0700] "METHOD PATH HTTP/1.1" STATUS BYTES DURATION_MS`,
+			"assets=DURATION",
+			"-tls-cert",
+			"Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...",
+		} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%s: help lacks %q", arg, want)
+			}
+		}
+	}
+}
+
+func TestRunExitStatus(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"help", []string{"-help"}, 0},
+		{"bad usage", []string{"-log", "xml"}, 2},
+		{"missing directory", []string{"-addr", "127.0.0.1:0", t.TempDir() + "/missing"}, 1},
+		{"a port given as the directory", []string{"-addr", "127.0.0.1:0", "8080"}, 1},
+		{"a file is not a directory", []string{"-addr", "127.0.0.1:0", "config_test.go"}, 1},
+		{"unreadable certificate", []string{"-addr", "127.0.0.1:0", "-tls-cert", "none.pem", "-tls-key", "none.pem", "."}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out strings.Builder
+			if got := run(tt.args, &out); got != tt.want {
+				t.Errorf("run(%q) = %d, want %d; it printed\n%s", tt.args, got, tt.want, out.String())
+			}
+		})
+	}
+}
+
+func TestBanner(t *testing.T) {
+	tests := []struct {
+		addr  string
+		bound net.Addr
+		tls   bool
+		want  string
+	}{
+		{":8000", &net.TCPAddr{IP: net.IPv6unspecified, Port: 8000}, false,
+			"Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ..."},
+		{":0", &net.TCPAddr{IP: net.IPv4zero, Port: 41234}, true,
+			"Serving HTTPS on 0.0.0.0 port 41234 (https://0.0.0.0:41234/) ..."},
+		{"127.0.0.1:0", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5000}, false,
+			"Serving HTTP on 127.0.0.1 port 5000 (http://127.0.0.1:5000/) ..."},
+		{"[::]:8000", &net.TCPAddr{IP: net.IPv6unspecified, Port: 8000}, false,
+			"Serving HTTP on :: port 8000 (http://[::]:8000/) ..."},
+		{"[::1]:8443", &net.TCPAddr{IP: net.IPv6loopback, Port: 8443}, true,
+			"Serving HTTPS on ::1 port 8443 (https://[::1]:8443/) ..."},
+		{"localhost:8000", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8000}, false,
+			"Serving HTTP on 127.0.0.1 port 8000 (http://127.0.0.1:8000/) ..."},
+	}
+	for _, tt := range tests {
+		if got := banner(tt.addr, tt.bound, tt.tls); got != tt.want {
+			t.Errorf("banner(%q, %v, %v):\n got %s\nwant %s", tt.addr, tt.bound, tt.tls, got, tt.want)
+		}
+	}
+}
