@@ -20,9 +20,13 @@ type body struct {
 	n            int64 // decoded bytes delivered so far
 	needContinue bool  // the client sent "Expect: 100-continue"
 	sentContinue bool
-	done         bool  // the whole body has been read
-	closed       bool  // the handler has returned
-	err          error // sticky read error
+	// pending counts chunk data bytes at c.rbuf[c.rpos:] that the
+	// decoder has consumed but that did not fit in the caller's buffer;
+	// the next Read delivers them before decoding more.
+	pending int
+	done    bool  // the whole body has been read
+	closed  bool  // the handler has returned
+	err     error // sticky read error
 	// protoErr is the status to answer instead of the handler's response
 	// when the body broke the protocol or a limit (400, 413, 431).
 	protoErr int
@@ -90,23 +94,36 @@ func (b *body) readLength(p []byte) (int, error) {
 
 func (b *body) readChunked(p []byte) (int, error) {
 	c := b.c
+	if b.pending > 0 {
+		k := copy(p, c.rbuf[c.rpos:c.rpos+b.pending])
+		c.rpos += k
+		b.pending -= k
+		b.n += int64(k)
+		return k, nil
+	}
 	for {
 		in := c.rbuf[c.rpos:c.rend]
 		if b.dec.InData() && len(in) > len(p) {
 			in = in[:len(p)]
 		}
 		n, data, err := b.dec.Decode(in)
-		c.rpos += n
 		if len(data) > 0 {
 			if b.limit >= 0 && b.n+int64(len(data)) > b.limit {
+				c.rpos += n
 				b.protoErr, b.protoMsg = 413, "request body too large"
 				b.err = ErrBodyTooLarge
 				return 0, b.err
 			}
+			// data ends the n bytes Decode consumed. When it followed a
+			// chunk-size line in the same call it can be longer than p:
+			// leave the rest in the buffer for the next Read.
 			k := copy(p, data)
+			b.pending = len(data) - k
+			c.rpos += n - b.pending
 			b.n += int64(k)
 			return k, nil
 		}
+		c.rpos += n
 		if err == io.EOF {
 			b.done = true
 			return 0, io.EOF

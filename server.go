@@ -77,16 +77,17 @@ type Server struct {
 	MaxConns int
 
 	// MaxConnsPerIP bounds concurrent connections from one client: one
-	// IPv4 address, or one IPv6 /64 network (the smallest block a client
-	// is usually given, so that rotating through its own addresses does
-	// not help). A connection beyond it is answered at once, without
-	// reading a request, with 503 Service Unavailable and "Connection:
-	// close", and closed; the refusal keeps its MaxConns slot for at most
-	// half a second (the lingering close that lets the client read the
-	// 503). Default 1000, a tenth of the default MaxConns, so that one
-	// host cannot take every slot; Unlimited (-1) for none. Behind a
-	// reverse proxy every connection comes from the proxy's address:
-	// raise the limit above the proxy's connection pool, or use Unlimited.
+	// IPv4 address, or one IPv6 /64 network (a client is usually given at
+	// least a /64, so rotating through its own addresses does not help).
+	// A connection beyond it is answered at once, without reading a
+	// request, with 503 Service Unavailable and "Connection: close", and
+	// closed; the refusal keeps its MaxConns slot for at most half a
+	// second after the 503 is written (the lingering close that lets the
+	// client read it). Default 1000, a tenth of the default MaxConns, so
+	// that one host cannot take every slot; Unlimited (-1) for none.
+	// Behind a reverse proxy every connection comes from the proxy's
+	// address: raise the limit above the proxy's connection pool, or use
+	// Unlimited.
 	// Connections without an IP address (Unix sockets) are not counted.
 	MaxConnsPerIP int
 
@@ -415,11 +416,11 @@ const busyBody = "Service Unavailable: too many connections from your address\n"
 
 // refuseBusy answers rw with 503 and closes it, on a goroutine of its own
 // that keeps rw's MaxConns slot (sem) until it is done and that Shutdown
-// waits for like a connection. The 503 goes out under WriteTimeout; then
-// the connection lingers (see conn.lingerClose) for at most lingerTimeout
-// and MaxDrainBytes, so that a request the client already sent does not turn our answer into
-// a reset. It reports false, having closed rw, if the server is shutting
-// down.
+// waits for like a connection (Close does not interrupt it; it is short).
+// The 503 goes out under WriteTimeout; then the connection lingers (see
+// conn.lingerClose) for at most lingerTimeout and MaxDrainBytes, so that a
+// request the client already sent does not turn our answer into a reset.
+// It reports false, having closed rw, if the server is shutting down.
 func (s *Server) refuseBusy(rw net.Conn, sem chan struct{}) bool {
 	s.mu.Lock()
 	if s.shutting.Load() {

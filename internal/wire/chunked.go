@@ -65,9 +65,10 @@ func (d *ChunkedDecoder) Done() bool { return d.state == chunkDone }
 // Decode consumes framing and data from the start of in. It returns how
 // many bytes of in it consumed and, if it reached chunk data, that data as
 // a sub-slice of in (valid as long as in is). It stops after at most one
-// run of data. When it returns n == 0 and no data and a nil error, in does
-// not yet hold a whole framing line: append more input and call again (in
-// may then start with the same unconsumed bytes). After the body ends it
+// run of data, so the data is always the last bytes consumed:
+// in[n-len(data):n]. When it returns n == 0 and no data and a nil error,
+// in does not yet hold a whole framing line: append more input and call
+// again (in may then start with the same unconsumed bytes). After the body ends it
 // returns io.EOF, with n counting the final bytes consumed. Any other error
 // is an *Error: the body is malformed and the connection must close.
 func (d *ChunkedDecoder) Decode(in []byte) (n int, data []byte, err error) {
