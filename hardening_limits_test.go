@@ -121,6 +121,35 @@ func TestHardeningMaxConnsBacklog(t *testing.T) {
 	}
 }
 
+// TestHardeningMaxConnsAcrossListeners: MaxConns counts the server's
+// connections on all its listeners together.
+func TestHardeningMaxConnsAcrossListeners(t *testing.T) {
+	checkNoGoroutineLeak(t)
+	srv := &Server{MaxConns: 1, Handler: HandlerFunc(func(req *Request) *Response {
+		return &Response{StatusCode: 200, Message: req.Path}
+	})}
+	a := startE2E(t, srv)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := l.Addr().String()
+	go srv.Serve(l)
+	first := dialRaw(t, a.addr)
+	if r := first.roundTrip("GET /first HTTP/1.1\r\nHost: h\r\n\r\n", "GET"); r.Status != 200 {
+		t.Fatalf("got %d, want 200", r.Status)
+	}
+	other := dialRaw(t, b)
+	other.send("GET /other HTTP/1.1\r\nHost: h\r\n\r\n")
+	if !other.nothingPending() {
+		t.Fatalf("a connection on a second listener was served over MaxConns 1; want it left in the backlog")
+	}
+	first.nc.Close()
+	if r := other.response("GET"); r.Status != 200 || string(r.Body) != "/other" {
+		t.Errorf("once a slot freed: got %d %q, want 200 \"/other\"", r.Status, r.Body)
+	}
+}
+
 // TestHardeningMaxConnsPerIPSettings: the default, Unlimited, and what is
 // counted as one client.
 func TestHardeningMaxConnsPerIPSettings(t *testing.T) {

@@ -75,7 +75,7 @@ type Request struct {
 	pathValues []pathValue // wildcard values set by the Mux that matched
 	// fieldsBuf holds the header fields of a typical request, so that
 	// they need no allocation of their own (see TestServeAllocs).
-	fieldsBuf [8]HeaderField
+	fieldsBuf [6]HeaderField
 }
 
 // Context returns the request's context. It is never nil. It is the

@@ -73,7 +73,7 @@ func TestServeAllocs(t *testing.T) {
 		depth  int
 		budget float64
 	}{
-		// The Request (holding up to 8 header fields) and its head string.
+		// The Request (holding up to 6 header fields) and its head string.
 		{"minimal", minimalRequest, 1, 2},
 		// Pipelined heads that arrive in one read share one string.
 		{"minimal pipelined", minimalRequest, 16, 1 + 1.0/16},

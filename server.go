@@ -71,9 +71,10 @@ type Server struct {
 	// for none.
 	MaxBodyBytes int64
 
-	// MaxConns bounds concurrent connections. When it is reached the
-	// server stops accepting: new connections wait in the kernel's listen
-	// backlog until one closes. Default 10,000; Unlimited (-1) for none.
+	// MaxConns bounds concurrent connections, counted across every
+	// listener the server serves. When it is reached the server stops
+	// accepting: new connections wait in the kernel's listen backlog until
+	// one closes. Default 10,000; Unlimited (-1) for none.
 	MaxConns int
 
 	// MaxConnsPerIP bounds concurrent connections from one client: one
@@ -128,6 +129,10 @@ type Server struct {
 	listenerID ListenerID // set by RegisterCallback
 
 	wbufPool sync.Pool // write windows (*[]byte of WriteBufferSize)
+
+	// connSem holds a token per open connection, across all listeners
+	// (MaxConns); nil when unlimited. Set once by init.
+	connSem chan struct{}
 
 	mu        sync.Mutex
 	listeners map[*net.Listener]struct{}
@@ -240,6 +245,9 @@ func (s *Server) init() {
 		s.listeners = make(map[*net.Listener]struct{})
 		s.conns = make(map[*conn]struct{})
 		s.perIP = make(map[netip.Prefix]int)
+		if n := s.maxConns(); n > 0 {
+			s.connSem = make(chan struct{}, n)
+		}
 	}
 }
 
@@ -283,10 +291,7 @@ func (s *Server) Serve(l net.Listener) error {
 	if s.BaseContext != nil {
 		base = s.BaseContext(l)
 	}
-	var sem chan struct{}
-	if n := s.maxConns(); n > 0 {
-		sem = make(chan struct{}, n)
-	}
+	sem := s.connSem // shared by every Serve call: MaxConns is per Server
 	var backoff time.Duration
 	for {
 		if sem != nil {

@@ -365,9 +365,19 @@ func (h *RequestHead) splitPathQuery(base int, pq []byte) {
 // http URIs), brackets only around an IP literal, and a numeric port.
 // needPort requires a non-empty port (CONNECT).
 func validAuthority(a []byte, needPort bool) bool {
+	// One pass checks the bytes and notes what the rest needs; this runs
+	// for every request's Host, so it avoids the set-building helpers of
+	// package bytes.
+	colons, brackets := 0, false
 	for _, c := range a {
 		if !authorityChar[c] {
 			return false
+		}
+		switch c {
+		case ':':
+			colons++
+		case '[', ']':
+			brackets = true
 		}
 	}
 	host, port := a, []byte(nil)
@@ -392,14 +402,12 @@ func validAuthority(a []byte, needPort bool) bool {
 			return false
 		}
 	} else {
-		if bytes.ContainsAny(a, "[]") {
+		if brackets || colons > 1 {
 			return false
 		}
-		if i := bytes.LastIndexByte(a, ':'); i >= 0 {
+		if colons == 1 {
+			i := bytes.IndexByte(a, ':')
 			host, port, hasPort = a[:i], a[i+1:], true
-			if bytes.IndexByte(host, ':') >= 0 {
-				return false
-			}
 		}
 	}
 	for _, c := range port {
