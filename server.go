@@ -73,8 +73,9 @@ type Server struct {
 
 	// MaxConns bounds concurrent connections, counted across every
 	// listener the server serves. When it is reached the server stops
-	// accepting: new connections wait in the kernel's listen backlog until
-	// one closes. Default 10,000; Unlimited (-1) for none.
+	// accepting: new connections wait in the kernel's listen backlog (one
+	// per listener may wait accepted) until one closes. Default 10,000;
+	// Unlimited (-1) for none.
 	MaxConns int
 
 	// MaxConnsPerIP bounds concurrent connections from one client: one
@@ -291,21 +292,24 @@ func (s *Server) Serve(l net.Listener) error {
 	if s.BaseContext != nil {
 		base = s.BaseContext(l)
 	}
-	sem := s.connSem // shared by every Serve call: MaxConns is per Server
+	// MaxConns is per Server, so the slots are shared by every Serve call.
+	// A slot is taken after Accept, not before: a loop that held a slot
+	// while blocked in Accept on a quiet listener would starve the others.
+	// So when the server is full, each listener holds at most one accepted
+	// connection waiting for a slot, and the rest wait in the backlog.
+	sem := s.connSem
 	var backoff time.Duration
 	for {
-		if sem != nil {
+		rw, err := l.Accept()
+		if err == nil && sem != nil {
 			select {
 			case sem <- struct{}{}:
 			case <-s.ctx.Done():
+				rw.Close()
 				return ErrServerClosed
 			}
 		}
-		rw, err := l.Accept()
 		if err != nil {
-			if sem != nil {
-				<-sem
-			}
 			if s.shutting.Load() {
 				return ErrServerClosed
 			}
