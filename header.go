@@ -3,6 +3,8 @@ package httpserver
 import (
 	"iter"
 	"slices"
+
+	"github.com/gohttpserver/httpserver/internal/wire"
 )
 
 // HeaderField is one header line as it appears on the wire: the name in the
@@ -211,47 +213,13 @@ func equalFoldASCII(a, b string) bool {
 // validHeaderName reports whether name is a valid field name: a non-empty
 // token (RFC 9110 section 5.1 and 5.6.2). Rejecting everything else, in
 // particular ':', whitespace, CR and LF, stops a handler-supplied name from
-// injecting fields or splitting the response.
-func validHeaderName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		if !headerTokenTable[name[i]] {
-			return false
-		}
-	}
-	return true
-}
-
-// headerTokenTable marks the bytes allowed in a token (RFC 9110 section
-// 5.6.2): tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
-// "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA.
-var headerTokenTable = func() (t [256]bool) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
-		t[c-'a'+'A'] = true
-	}
-	for _, c := range "!#$%&'*+-.^_`|~" {
-		t[c] = true
-	}
-	return t
-}()
+// injecting fields or splitting the response. The rule lives in the wire
+// package, which the parser shares.
+func validHeaderName(name string) bool { return wire.IsToken(name) }
 
 // validHeaderValue reports whether v may be sent as a field value: it holds
 // no control character other than horizontal tab (RFC 9110 section 5.5), so
 // no CR, LF or NUL. Bytes 0x80-0xFF (obs-text) are allowed. Leading and
 // trailing whitespace is not rejected. Rejecting CR and LF stops response
 // splitting and header injection through a handler-supplied value.
-func validHeaderValue(v string) bool {
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if (c < ' ' && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
-}
+func validHeaderValue(v string) bool { return wire.IsFieldValue(v) }
