@@ -173,7 +173,17 @@ func (c *conn) setBusy() {
 func (c *conn) serve() {
 	defer func() {
 		c.cancel()
-		if c.linger && !c.srv.shutting.Load() {
+		switch {
+		case c.werr != nil && isTimeout(c.werr):
+			// A client that stopped reading: close with a reset, so the
+			// kernel drops the unsent response at once instead of
+			// holding up to its send buffer per connection for minutes
+			// (a slow-read attack's real cost; nginx's
+			// reset_timedout_connection).
+			if tc, ok := c.rwc.(*net.TCPConn); ok {
+				tc.SetLinger(0)
+			}
+		case c.linger:
 			c.lingerClose()
 		}
 		c.rwc.Close()
@@ -260,8 +270,12 @@ func (c *conn) readRequest() (*Request, bool) {
 	waiting := c.rpos == c.rend // no byte of this request yet
 	if waiting && !c.setIdle() {
 		// Shutting down: send the responses still buffered (pipelined
-		// ones, or the last keep-alive one) before closing.
+		// ones, or the last keep-alive one) before closing, and linger so
+		// that requests the client pipelined behind them, which we will
+		// not read, do not make the kernel reset the connection under
+		// those responses (RFC 9112 §9.6).
 		c.flush()
+		c.linger = c.nreq > 0
 		return nil, false
 	}
 	// The header timeout is armed only when a head needs another read:

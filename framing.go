@@ -110,6 +110,14 @@ func (c *conn) writeResponse(req *Request, resp *Response, mustClose bool) bool 
 		c.writeError(500, "")
 		return false
 	}
+	if req.Verb == "CONNECT" && resp.StatusCode < 300 && resp.StatusCode >= 200 {
+		// A 2xx to CONNECT means "the tunnel is open" and may carry no
+		// framing (RFC 9110 §9.3.6); no handler can open a tunnel here.
+		c.handlerFault(req, "2xx answer to CONNECT (tunnels are not supported)")
+		closeBody(resp)
+		c.writeError(500, "")
+		return false
+	}
 	if fault := c.checkResponse(resp); fault != "" {
 		c.handlerFault(req, fault)
 		closeBody(resp)
