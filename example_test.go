@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"strings"
 
 	"github.com/gohttpserver/httpserver"
+	"github.com/gohttpserver/httpserver/fileserver"
 )
 
 // The callback API: register a function on a host and port, get an id,
@@ -118,4 +120,25 @@ func ExampleMux() {
 	// DELETE /users/42 -> 405 Method Not Allowed
 	//   Allow: GET, HEAD
 	// GET /users/../etc -> 404 Not Found
+}
+
+// A Mux with a route of its own and a file server below /static/, on a
+// Server with the default limits, stopped gracefully. (The README shows
+// this code; being an Example without output, it is compiled, not run.)
+func Example_mux() {
+	mux := httpserver.NewMux()
+	mux.RouteFunc("GET /users/{id}", func(req *httpserver.Request) *httpserver.Response {
+		return &httpserver.Response{StatusCode: 200, Message: "user " + httpserver.PathValue(req, "id")}
+	})
+	// Files under ./public at /static/: ranges, validators, listings.
+	files, err := fileserver.New("./public", &fileserver.Options{Prefix: "/static/"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux.Route("GET /static/", files)
+
+	srv := &httpserver.Server{Handler: mux}
+	go srv.ListenAndServe()
+	// ...
+	srv.Shutdown(context.Background())
 }
