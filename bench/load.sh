@@ -62,6 +62,7 @@ if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v taskset >/dev/null || missing+=(util-linux)
+if [[ " ${IMPLS:-} " == *" nginx "* ]]; then command -v nginx >/dev/null || missing+=(nginx); fi
 if [ ${#missing[@]} -gt 0 ]; then
 	log "installing ${missing[*]}"
 	$SUDO apt-get update
@@ -128,6 +129,10 @@ answers() {
 start_server() {
 	local impl=$1 logf=$2
 	shift 2
+	if [ "$impl" = nginx ]; then
+		start_nginx "$logf"
+		return
+	fi
 	taskset -c "$SERVER_CPU" "$WORK/benchserver" -impl "$impl" -addr "127.0.0.1:${PORT:-0}" -file "$WORK/file.bin" "$@" >"$logf" 2>&1 &
 	SERVER_PID=$!
 	SERVER_PORT=
@@ -141,6 +146,55 @@ start_server() {
 	done
 	log "$impl did not start; its log:"
 	cat "$logf" >&2
+	exit 1
+}
+
+# start_nginx LOG: nginx as a peer (IMPLS="ours fasthttp nginx"), one process
+# (master_process off, so its CPU time is the worker's) pinned to
+# SERVER_CPU, with the same paths: /plaintext and /json are fixed strings
+# (nginx encodes no JSON: the /json figure is not comparable), /file is the
+# same file through sendfile. Access log off, as in the Go servers.
+start_nginx() {
+	local logf=$1 port=${PORT:-}
+	if [ -z "$port" ]; then
+		port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	fi
+	mkdir -p "$WORK/nginx"
+	cat >"$WORK/nginx/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+error_log $WORK/nginx/error.log;
+pid $WORK/nginx/nginx.pid;
+events { worker_connections 20000; }
+http {
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	keepalive_requests 100000;
+	client_body_temp_path $WORK/nginx;
+	proxy_temp_path $WORK/nginx;
+	fastcgi_temp_path $WORK/nginx;
+	uwsgi_temp_path $WORK/nginx;
+	scgi_temp_path $WORK/nginx;
+	server {
+		listen 127.0.0.1:$port;
+		location = /plaintext { default_type text/plain; return 200 "Hello, World!"; }
+		location = /json { default_type application/json; return 200 '{"message":"Hello, World!"}'; }
+		location = /file { default_type application/octet-stream; alias $WORK/file.bin; }
+	}
+}
+CONF
+	taskset -c "$SERVER_CPU" nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" >"$logf" 2>&1 &
+	SERVER_PID=$!
+	SERVER_PORT=$port
+	for _ in $(seq 100); do
+		if answers "$SERVER_PORT"; then return 0; fi
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	log "nginx did not start; its log:"
+	cat "$logf" "$WORK/nginx/error.log" >&2
 	exit 1
 }
 
