@@ -1,0 +1,41 @@
+// Package httpserver is an HTTP/1.x server with its own protocol engine:
+// a strict HTTP/1.0 and 1.1 parser (and HTTP/0.9 simple requests),
+// keep-alive, pipelining, Expect: 100-continue, request bodies streamed as
+// they arrive, and responses whose framing (Content-Length, chunked or
+// close-delimited) is chosen at run time from the body and the client.
+//
+// There are two ways in. The callback API registers one function on a
+// host and port and returns an id to stop it by:
+//
+//	id, err := httpserver.RegisterCallback("127.0.0.1", 8080, func(req *httpserver.Request) *httpserver.Response {
+//		return &httpserver.Response{StatusCode: 200, Message: "hello\n"}
+//	})
+//	...
+//	httpserver.StopCallback(id)
+//
+// The Server type is the same engine with every setting exposed: a Handler
+// (a HandlerFunc, a Mux, a fileserver), limits and timeouts whose zero
+// values are safe defaults, Serve, ListenAndServe, Shutdown and Close.
+//
+// # Requests and responses
+//
+// A handler receives a *Request and returns a *Response; it runs on the
+// connection's goroutine. Every field of the Request may be kept after the
+// handler returns except Body, which reads the request body from the
+// connection while the handler runs. A Response carries its body as a
+// string (Message), a reader (Body, with BodyLength when known), or a
+// function that writes parts over time (Stream). The server never holds
+// more than a fixed window of response bytes per connection
+// (Server.WriteBufferSize): a producer faster than its client blocks
+// until the client reads.
+//
+// # Bad input and faults
+//
+// Malformed or ambiguous requests (the inputs of request smuggling:
+// conflicting Content-Length, obfuscated Transfer-Encoding, bare LF, obs-fold
+// and the like) are refused with a 4xx or 5xx status and the connection is
+// closed; the handler never sees them. A handler that panics or returns an
+// invalid response produces a 500, is logged, and the server goes on. The
+// limits, their defaults and what the client gets are listed in
+// docs/SECURITY.md.
+package httpserver
