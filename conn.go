@@ -665,7 +665,7 @@ func (c *conn) writeSocket(p []byte) error {
 	return err
 }
 
-// readBody reads more input for the request body into the read buffer
+// fillBody reads more input for the request body into the read buffer
 // under the body progress timeout, after sending whatever output is
 // pending (a client may wait for it: 100 Continue, pipelined responses).
 func (c *conn) fillBody() error {
