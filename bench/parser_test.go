@@ -10,8 +10,9 @@ package bench
 //   - BenchmarkParse*: the request-head parse step alone, for fasthttp's
 //     RequestHeader.Read and net/http's ReadRequest, as reference numbers.
 //     Ours is measured inside the library (internal/wire), which another
-//     module cannot import; the bytes are the same (browserRequest and
-//     minimalRequest below).
+//     module cannot import: BenchmarkParsePeerBytes there parses the same
+//     bytes (browserRequest and minimalRequest below, copied there as
+//     peerBrowserRequest and peerMinimalRequest).
 //
 // Compare with benchstat, e.g.:
 //

@@ -116,3 +116,49 @@ func BenchmarkChunked(b *testing.B) {
 		}
 	}
 }
+
+// peerBrowserRequest and peerMinimalRequest are byte for byte the requests
+// of bench/parser_test.go, where fasthttp's RequestHeader.Read and
+// net/http's ReadRequest parse them (BenchmarkParseFasthttp,
+// BenchmarkParseNetHTTP): keep them equal, so that the three figures
+// compare the same work.
+const peerBrowserRequest = "GET /plaintext?page=2 HTTP/1.1\r\n" +
+	"Host: www.example.com\r\n" +
+	"User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36\r\n" +
+	"Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n" +
+	"Accept-Language: en-US,en;q=0.9\r\n" +
+	"Accept-Encoding: gzip, deflate, br\r\n" +
+	"Connection: keep-alive\r\n" +
+	"Referer: https://example.com/\r\n" +
+	"Cookie: session=3f9a1c2e7b; theme=dark\r\n" +
+	"Upgrade-Insecure-Requests: 1\r\n" +
+	"Sec-Fetch-Dest: document\r\n" +
+	"Sec-Fetch-Mode: navigate\r\n" +
+	"Sec-Fetch-Site: same-origin\r\n" +
+	"\r\n"
+
+const peerMinimalRequest = "GET /plaintext HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
+// BenchmarkParsePeerBytes parses the peers' bytes. Like their benchmarks,
+// which fill a bufio.Reader from a strings.Reader, each iteration first
+// copies the request into a 4 KiB read buffer, as the server's read does.
+func BenchmarkParsePeerBytes(b *testing.B) {
+	for _, r := range []struct{ name, req string }{
+		{"minimal", peerMinimalRequest},
+		{"browser", peerBrowserRequest},
+	} {
+		b.Run("req="+r.name, func(b *testing.B) {
+			buf := make([]byte, 4096)
+			var h RequestHead
+			b.ReportAllocs()
+			b.SetBytes(int64(len(r.req)))
+			for b.Loop() {
+				n := copy(buf, r.req)
+				h.Reset()
+				if err := h.Parse(buf[:n], Limits{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
