@@ -51,17 +51,8 @@ func TestChunkedAllocs(t *testing.T) {
 	in := []byte("5;a=\"b\"\r\nhello\r\n3e8\r\n" + strings.Repeat("x", 1000) + "\r\n0\r\nX: y\r\n\r\n")
 	var d ChunkedDecoder
 	allocs := testing.AllocsPerRun(100, func() {
-		d.Reset()
-		rest := in
-		for {
-			n, _, err := d.Decode(rest)
-			rest = rest[n:]
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
+		if err := decodeAll(&d, in); err != nil {
+			t.Fatal(err)
 		}
 	})
 	if allocs != 0 {
@@ -102,17 +93,8 @@ func BenchmarkChunked(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(in)))
 	for b.Loop() {
-		d.Reset()
-		rest := in
-		for {
-			n, _, err := d.Decode(rest)
-			rest = rest[n:]
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
+		if err := decodeAll(&d, in); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
@@ -160,5 +142,21 @@ func BenchmarkParsePeerBytes(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// decodeAll resets d and decodes the whole chunked body in, discarding the
+// data; it returns nil at the body's end, or the decoder's error.
+func decodeAll(d *ChunkedDecoder, in []byte) error {
+	d.Reset()
+	for {
+		n, _, err := d.Decode(in)
+		in = in[n:]
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 	}
 }
