@@ -81,7 +81,49 @@ type conn struct {
 
 	mu   sync.Mutex
 	idle bool // waiting for the first byte of a request; guarded by mu
+
+	// drained: the last read from the socket returned less than it asked
+	// for, so the socket held no more input then (see park).
+	drained bool
+
+	// Parking (poll_linux.go). poll is nil when the connection cannot
+	// park, and set before its goroutine starts; noPark is set (by the
+	// connection's goroutine) when registering with poll failed.
+	// pstate, pwake, pdeadline and the list links are guarded by poll.mu;
+	// pclose is set by whoever wakes the connection to close it, before
+	// its goroutine starts.
+	poll         *poller
+	noPark       bool
+	pfd          int
+	pid          uint32 // registration with poll; 0 when unregistered
+	pstate       uint8
+	pwake        bool
+	pclose       bool
+	pdeadline    time.Duration // the idle deadline, as coarseNow values
+	pprev, pnext *conn
+
+	// done runs once the connection is closed (the server's accounting).
+	done func()
 }
+
+// parkResult is what park did.
+type parkResult uint8
+
+const (
+	parkNo    parkResult = iota // parking is not available: read and wait
+	parkOK                      // parked: the goroutine must return at once
+	parkRead                    // input arrived meanwhile: read it
+	parkClose                   // the server is shutting down: close
+)
+
+// readResult is how readRequest ended.
+type readResult uint8
+
+const (
+	readOK     readResult = iota // a request
+	readClose                    // close the connection
+	readParked                   // parked: the goroutine must return at once
+)
 
 // lingerTimeout bounds how long a closing connection keeps reading what the
 // client still sends; see lingerClose.
@@ -141,7 +183,7 @@ func (c *conn) lingerClose() {
 // it closes; a busy one finishes its request first (it sees srv.shutting).
 func (c *conn) closeIfIdle() {
 	c.mu.Lock()
-	if c.idle {
+	if c.idle && !c.wakeToClose() {
 		c.rwc.SetReadDeadline(aLongTimeAgo)
 	}
 	c.mu.Unlock()
@@ -170,28 +212,32 @@ func (c *conn) setBusy() {
 	c.mu.Unlock()
 }
 
+// run is the goroutine Serve starts for a new connection. Once the
+// connection parks or closes, the goroutine stays on as a worker resuming
+// parked connections (its stack has grown to what serving takes).
+func (c *conn) run() {
+	p := c.poll
+	c.serve()
+	if p != nil {
+		p.work(nil)
+	}
+}
+
+// serve runs the connection until it closes or parks.
 func (c *conn) serve() {
+	parked := false
 	defer func() {
-		c.cancel()
-		switch {
-		case c.werr != nil && isTimeout(c.werr):
-			// A client that stopped reading: close with a reset, so the
-			// kernel drops the unsent response at once instead of
-			// holding up to its send buffer per connection for minutes
-			// (a slow-read attack's real cost; nginx's
-			// reset_timedout_connection).
-			if tc, ok := c.rwc.(*net.TCPConn); ok {
-				tc.SetLinger(0)
-			}
-		case c.linger:
-			c.lingerClose()
+		if !parked {
+			c.close()
 		}
-		c.rwc.Close()
-		c.releaseBuffers()
 	}()
 	for {
-		req, ok := c.readRequest()
-		if !ok {
+		req, r := c.readRequest()
+		if r == readParked {
+			parked = true // c belongs to the poller now: touch nothing
+			return
+		}
+		if r != readOK {
 			return
 		}
 		c.acquireWriteBuf()
@@ -199,6 +245,38 @@ func (c *conn) serve() {
 			c.flush()
 			return
 		}
+	}
+}
+
+// resume is the goroutine the poller starts for a parked connection.
+func (c *conn) resume() {
+	if c.pclose {
+		c.close() // idle timeout, shutdown or Close
+		return
+	}
+	c.serve()
+}
+
+// close closes the connection and releases what it holds.
+func (c *conn) close() {
+	c.cancel()
+	switch {
+	case c.werr != nil && isTimeout(c.werr):
+		// A client that stopped reading: close with a reset, so the
+		// kernel drops the unsent response at once instead of holding up
+		// to its send buffer per connection for minutes (a slow-read
+		// attack's real cost; nginx's reset_timedout_connection).
+		if tc, ok := c.rwc.(*net.TCPConn); ok {
+			tc.SetLinger(0)
+		}
+	case c.linger:
+		c.lingerClose()
+	}
+	c.deregister()
+	c.rwc.Close()
+	c.releaseBuffers()
+	if c.done != nil {
+		c.done()
 	}
 }
 
@@ -245,9 +323,11 @@ func (c *conn) releaseBuffers() {
 	}
 }
 
-// readRequest reads and parses the next request head. It reports false
-// when the connection is to be closed (after answering a bad request).
-func (c *conn) readRequest() (*Request, bool) {
+// readRequest reads and parses the next request head. It returns
+// readClose when the connection is to be closed (after answering a bad
+// request), and readParked when the connection has been handed to the
+// poller, after which neither it nor its caller may touch c.
+func (c *conn) readRequest() (*Request, readResult) {
 	// RFC 9112 §2.2: some clients send an extra CRLF after a body. Drop
 	// one that arrived with the body, so that the connection counts as
 	// idle (closed quietly at IdleTimeout) and not as a stalled head (an
@@ -276,7 +356,7 @@ func (c *conn) readRequest() (*Request, bool) {
 		// those responses (RFC 9112 §9.6).
 		c.flush()
 		c.linger = c.nreq > 0
-		return nil, false
+		return nil, readClose
 	}
 	// The header timeout is armed only when a head needs another read:
 	// most heads arrive whole in one read, and parsing them needs no
@@ -295,30 +375,44 @@ func (c *conn) readRequest() (*Request, bool) {
 					c.writeError(we.Status, we.Reason)
 					c.logAccess(nil, time.Time{})
 				}
-				return nil, false
+				return nil, readClose
 			}
 		}
 		if err := c.flush(); err != nil {
-			return nil, false
+			return nil, readClose
 		}
 		var n int
 		var err error
 		if waiting && c.raw != nil {
-			// Between requests: wait without holding buffers.
+			// Between requests: wait without holding buffers, and
+			// without a goroutine where the connection can park.
+			if c.drained {
+				switch c.park() {
+				case parkOK:
+					return nil, readParked
+				case parkClose:
+					return nil, readClose
+				}
+			}
 			n, err = c.readIdle()
+			if err == errWouldBlock {
+				c.drained = true
+				continue
+			}
 		} else {
 			c.acquireReadBuf()
 			if !c.makeRoom(lim.MaxHeadBytes) {
 				// Parse refuses heads over the limit before this happens.
 				c.writeError(431, "request header section too large")
 				c.logAccess(nil, time.Time{})
-				return nil, false
+				return nil, readClose
 			}
 			if !waiting && !c.headArmed {
 				c.headArmed = true
 				c.armRead(c.srv.readHeaderTimeout())
 			}
 			n, err = c.rwc.Read(c.rbuf[c.rend:])
+			c.drained = n < len(c.rbuf)-c.rend
 		}
 		c.rend += n
 		if n > 0 && waiting {
@@ -331,16 +425,16 @@ func (c *conn) readRequest() (*Request, bool) {
 		if c.rend == c.rpos {
 			// Nothing of a request arrived: idle timeout, shutdown or
 			// the client closed. Close quietly.
-			return nil, false
+			return nil, readClose
 		}
 		if isTimeout(err) {
 			c.writeError(408, "request head not received in time")
 			c.logAccess(nil, time.Time{})
 		}
 		// A partial head and then EOF or a reset: nobody to answer.
-		return nil, false
+		return nil, readClose
 	}
-	return c.newRequest(), true
+	return c.newRequest(), readOK
 }
 
 func isTimeout(err error) bool {
@@ -681,6 +775,7 @@ func (c *conn) fillBody() error {
 	}
 	c.armRead(c.srv.readTimeout())
 	n, err := c.rwc.Read(c.rbuf[c.rend:])
+	c.drained = n < len(c.rbuf)-c.rend
 	c.rend += n
 	if n > 0 {
 		return nil
@@ -702,6 +797,7 @@ func (c *conn) readBodyDirect(p []byte) (int, error) {
 	}
 	c.armRead(c.srv.readTimeout())
 	n, err := c.rwc.Read(p)
+	c.drained = n < len(p)
 	if n > 0 {
 		return n, nil
 	}

@@ -7,3 +7,5 @@ package httpserver
 func (c *conn) setupRaw() {}
 
 func (c *conn) readIdle() (int, error) { panic("unreachable") }
+
+var errWouldBlock error // never returned here

@@ -3,14 +3,29 @@
 package httpserver
 
 import (
+	"errors"
 	"io"
+	"net"
 	"syscall"
 )
 
+// errWouldBlock is readIdle's report that no input is waiting, for a
+// connection that can park instead of waiting in the read.
+var errWouldBlock = errors.New("httpserver: no input yet")
+
 // setupRaw prepares readIdle for connections that expose their socket.
+//
+// Only the net package's own socket types qualify: a wrapper that embeds
+// one (a PROXY protocol reader, say) would expose the socket through
+// promotion while keeping bytes of its own, which a raw read would skip.
 func (c *conn) setupRaw() {
-	sc, ok := c.rwc.(syscall.Conn)
-	if !ok {
+	var sc syscall.Conn
+	switch rwc := c.rwc.(type) {
+	case *net.TCPConn:
+		sc = rwc
+	case *net.UnixConn:
+		sc = rwc
+	default:
 		return
 	}
 	raw, err := sc.SyscallConn()
@@ -28,7 +43,8 @@ func (c *conn) setupRaw() {
 // connection's buffers back and wait for the socket to become readable
 // holding none: an idle keep-alive connection costs its goroutine and
 // socket, not kilobytes of buffers. The read deadline (IdleTimeout, or the
-// one Shutdown sets) applies to the wait.
+// one Shutdown sets) applies to the wait. A connection that can park does
+// not wait: readIdle returns errWouldBlock instead, and the caller parks.
 func (c *conn) readIdle() (int, error) {
 	c.rawN, c.rawErr = 0, nil
 	if err := c.raw.Read(c.rawReadFn); err != nil {
@@ -54,11 +70,16 @@ func (c *conn) rawRead(fd uintptr) bool {
 			continue
 		case syscall.EAGAIN:
 			c.releaseBuffers()
+			if c.poll != nil && !c.noPark {
+				c.rawErr = errWouldBlock
+				return true
+			}
 			return false
 		}
 		if n < 0 {
 			n = 0
 		}
+		c.drained = n < len(c.rbuf)-c.rend
 		c.rawN, c.rawErr = n, err
 		return true
 	}

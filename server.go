@@ -138,6 +138,7 @@ type Server struct {
 	mu        sync.Mutex
 	listeners map[*net.Listener]struct{}
 	conns     map[*conn]struct{}
+	poll      *poller // parks idle connections; nil when unavailable
 	perIP     map[netip.Prefix]int // connections per client (MaxConnsPerIP)
 	connWG    sync.WaitGroup
 	shutting  atomic.Bool
@@ -351,18 +352,16 @@ func (s *Server) Serve(l net.Listener) error {
 			}
 			return ErrServerClosed
 		}
-		go func() {
-			defer func() {
-				s.trackConn(c, false)
-				if counted {
-					s.removeClientConn(client)
-				}
-				if sem != nil {
-					<-sem
-				}
-			}()
-			c.serve()
-		}()
+		c.done = func() {
+			s.trackConn(c, false)
+			if counted {
+				s.removeClientConn(client)
+			}
+			if sem != nil {
+				<-sem
+			}
+		}
+		go c.run()
 	}
 }
 
@@ -485,10 +484,25 @@ func (s *Server) trackListener(l *net.Listener, add bool) bool {
 			return false
 		}
 		s.listeners[l] = struct{}{}
+		if s.poll == nil {
+			// Without a poller (an error, or not Linux) connections
+			// wait between requests in an ordinary read.
+			s.poll, _ = newPoller(s)
+		}
 		return true
 	}
 	delete(s.listeners, l)
+	s.stopPollerIfUnusedLocked()
 	return true
+}
+
+// stopPollerIfUnusedLocked stops the poller once no listener can add a
+// connection and no connection is left: nothing can park or be woken.
+func (s *Server) stopPollerIfUnusedLocked() {
+	if s.poll != nil && len(s.listeners) == 0 && len(s.conns) == 0 {
+		s.poll.stop()
+		s.poll = nil
+	}
 }
 
 func (s *Server) trackConn(c *conn, add bool) bool {
@@ -500,9 +514,13 @@ func (s *Server) trackConn(c *conn, add bool) bool {
 		}
 		s.conns[c] = struct{}{}
 		s.connWG.Add(1)
+		if c.raw != nil {
+			c.poll = s.poll
+		}
 		return true
 	}
 	delete(s.conns, c)
+	s.stopPollerIfUnusedLocked()
 	s.connWG.Done()
 	return true
 }
@@ -552,6 +570,7 @@ func (s *Server) Close() error {
 	s.closeListenersLocked()
 	for c := range s.conns {
 		c.rwc.Close()
+		c.wakeToClose() // a parked connection has no goroutine to notice
 	}
 	s.mu.Unlock()
 	return nil

@@ -1,0 +1,394 @@
+package httpserver
+
+import (
+	"errors"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Parking: a keep-alive connection waiting for its next request gives up
+// its goroutine.
+//
+// In Go's model every waiting connection is a blocked goroutine, whose
+// stack (4 KiB for ours, once grown by a request) is most of what an idle
+// connection costs, and whose wait costs one read that fails with EAGAIN
+// per request. Instead, a connection whose input is drained registers its
+// socket with the server's own epoll instance (edge-triggered, beside the
+// runtime's) and its goroutine returns. When input arrives, the poller
+// starts a goroutine that resumes the connection where it stopped; an idle
+// connection then costs its socket and its conn value, and a request on a
+// busy keep-alive connection costs one read and one write.
+//
+// "Drained" needs no extra system call: a read from a stream socket that
+// returns less than it asked for has emptied the socket (epoll(7)), and
+// everything that arrives later raises an edge. An edge that arrives while
+// the connection runs sets pwake, which makes its next park read instead.
+//
+// The poller waits in the runtime: its epoll descriptor is itself pollable,
+// so it is an os.File whose RawConn.Read parks the poller's goroutine
+// until some registered socket is ready. Its read deadline paces the sweep
+// that closes connections idle for IdleTimeout.
+type poller struct {
+	srv  *Server
+	epfd int
+	file *os.File
+	raw  syscall.RawConn
+	done chan struct{}
+
+	// Owned by the poller's goroutine.
+	events [128]syscall.EpollEvent
+	nev    int
+	ready  []handoff
+
+	mu sync.Mutex
+	// byFD maps a registered socket to its connection; an event is
+	// checked against the connection's pid, since a descriptor can be
+	// closed and reused while its last event is in flight.
+	byFD   []*conn
+	nextID uint32
+	// Parked connections, oldest first: with one IdleTimeout per server,
+	// the list is in deadline order and the sweep pops from its head.
+	head, tail *conn
+	// Idle workers, most recently idle first, and how many.
+	idleW  *worker
+	nidleW int
+	closed bool // stopped: workers exit instead of idling
+}
+
+// A worker is a goroutine that resumes parked connections. Workers are
+// kept for reuse because a fresh goroutine's stack is smaller than serving
+// a request needs, and growing it (a copy) cost more than the rest of the
+// request (22% of the plaintext profile, measured).
+type worker struct {
+	ch    chan *conn // the next connection; nil means exit
+	next  *worker
+	since time.Duration // idle since, as coarseNow
+}
+
+// maxIdleWorkers bounds the idle workers kept: enough for a burst of
+// ready connections (an epoll batch is 128), at 4-8 KiB of stack each.
+const maxIdleWorkers = 256
+
+// workerIdleTimeout is how long an idle worker waits for work before it
+// exits.
+const workerIdleTimeout = 10 * time.Second
+
+// handoff is a connection to resume and the idle worker to resume it
+// (nil: start one).
+type handoff struct {
+	c *conn
+	w *worker
+}
+
+// epollET is EPOLLET as the unsigned value EpollEvent.Events holds (the
+// syscall package declares it negative).
+const epollET = 0x80000000
+
+// Park states (conn.pstate), guarded by poller.mu.
+const (
+	running = iota // a goroutine owns the connection
+	parked         // no goroutine; the poller owns it
+)
+
+func newPoller(s *Server) (*poller, error) {
+	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.SetNonblock(epfd, true); err != nil {
+		syscall.Close(epfd)
+		return nil, err
+	}
+	f := os.NewFile(uintptr(epfd), "httpserver-poll")
+	raw, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	p := &poller{srv: s, epfd: epfd, file: f, raw: raw, done: make(chan struct{})}
+	go p.run()
+	return p, nil
+}
+
+// stop closes the poller and waits for its goroutine to exit. It is called
+// when no connection is left to park or wake.
+func (p *poller) stop() {
+	p.file.Close()
+	<-p.done
+	p.mu.Lock()
+	p.closed = true
+	for w := p.idleW; w != nil; w = w.next {
+		w.ch <- nil
+	}
+	p.idleW, p.nidleW = nil, 0
+	p.mu.Unlock()
+}
+
+// work runs a worker: it resumes c (if not nil), then waits, idle, for the
+// next connection to resume, until there are too many idle workers, it
+// has idled for workerIdleTimeout or the poller stops.
+func (p *poller) work(c *conn) {
+	var w *worker
+	for {
+		if c != nil {
+			c.resume()
+		}
+		if w == nil {
+			w = &worker{ch: make(chan *conn, 1)}
+		}
+		p.mu.Lock()
+		if p.closed || p.nidleW >= maxIdleWorkers {
+			p.mu.Unlock()
+			return
+		}
+		w.since = coarseNow()
+		w.next = p.idleW
+		p.idleW = w
+		p.nidleW++
+		p.mu.Unlock()
+		if c = <-w.ch; c == nil {
+			return
+		}
+	}
+}
+
+// handoffLocked marks a parked connection running, takes it off the
+// parked list and pairs it with an idle worker, if there is one.
+func (p *poller) handoffLocked(c *conn) handoff {
+	p.unlinkLocked(c)
+	w := p.idleW
+	if w != nil {
+		p.idleW = w.next
+		p.nidleW--
+		w.next = nil
+	}
+	return handoff{c, w}
+}
+
+func (h handoff) start(p *poller) {
+	if h.w != nil {
+		h.w.ch <- h.c // never blocks: the idle worker's buffer is empty
+	} else {
+		go p.work(h.c)
+	}
+}
+
+// sweepInterval is how often parked connections are checked against
+// IdleTimeout: a timeout fires up to this late.
+func (p *poller) sweepInterval() time.Duration {
+	d := p.srv.idleTimeout() / 16
+	return min(max(d, clockTick), time.Second)
+}
+
+func (p *poller) run() {
+	defer close(p.done)
+	wait := p.wait
+	interval := p.sweepInterval()
+	p.file.SetReadDeadline(time.Now().Add(interval))
+	for {
+		err := p.raw.Read(wait)
+		switch {
+		case err == nil:
+			p.dispatch()
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			p.sweep()
+			p.file.SetReadDeadline(time.Now().Add(interval))
+		default:
+			return // closed by stop
+		}
+	}
+}
+
+// wait is called by RawConn.Read: it collects the ready events without
+// blocking, and returns false (wait until readable) when there are none.
+func (p *poller) wait(fd uintptr) bool {
+	for {
+		n, err := syscall.EpollWait(int(fd), p.events[:], 0)
+		if err == syscall.EINTR {
+			continue
+		}
+		if n <= 0 {
+			p.nev = 0
+			return err != nil && err != syscall.EAGAIN
+		}
+		p.nev = n
+		return true
+	}
+}
+
+// dispatch resumes the parked connections that have input (or a hang-up,
+// which the resumed read reports) and notes the others.
+func (p *poller) dispatch() {
+	p.mu.Lock()
+	for i := range p.events[:p.nev] {
+		ev := &p.events[i]
+		if int(ev.Fd) >= len(p.byFD) {
+			continue
+		}
+		c := p.byFD[ev.Fd]
+		if c == nil || c.pid != uint32(ev.Pad) {
+			continue // stale: the connection is gone
+		}
+		if c.pstate != parked {
+			c.pwake = true
+			continue
+		}
+		c.drained = false
+		p.ready = append(p.ready, p.handoffLocked(c))
+	}
+	p.mu.Unlock()
+	p.resumeReady()
+}
+
+// sweep closes the connections parked for IdleTimeout.
+func (p *poller) sweep() {
+	now := coarseNow()
+	p.mu.Lock()
+	for c := p.head; c != nil && c.pdeadline <= now; c = p.head {
+		c.pclose = true
+		p.ready = append(p.ready, p.handoffLocked(c))
+	}
+	p.retireWorkersLocked(now)
+	p.mu.Unlock()
+	p.resumeReady()
+}
+
+// retireWorkersLocked makes the workers idle for workerIdleTimeout as of
+// now exit. The list is in order of idleness, so they are a tail of it.
+func (p *poller) retireWorkersLocked(now time.Duration) {
+	var old *worker
+	for pw := &p.idleW; *pw != nil; pw = &(*pw).next {
+		if now-(*pw).since >= workerIdleTimeout {
+			old, *pw = *pw, nil
+			break
+		}
+	}
+	for w := old; w != nil; w = w.next {
+		p.nidleW--
+		w.ch <- nil
+	}
+}
+
+func (p *poller) resumeReady() {
+	for i, h := range p.ready {
+		h.start(p)
+		p.ready[i] = handoff{}
+	}
+	p.ready = p.ready[:0]
+}
+
+// unlinkLocked takes a parked connection off the list and marks it
+// running: the caller is about to start its goroutine.
+func (p *poller) unlinkLocked(c *conn) {
+	if c.pprev != nil {
+		c.pprev.pnext = c.pnext
+	} else {
+		p.head = c.pnext
+	}
+	if c.pnext != nil {
+		c.pnext.pprev = c.pprev
+	} else {
+		p.tail = c.pprev
+	}
+	c.pprev, c.pnext = nil, nil
+	c.pstate = running
+}
+
+// register adds the connection's socket to the epoll set. An edge for
+// input already present is raised at once.
+func (c *conn) register() bool {
+	p := c.poll
+	fd := -1
+	if c.raw.Control(func(s uintptr) { fd = int(s) }) != nil || fd < 0 {
+		return false
+	}
+	p.mu.Lock()
+	for fd >= len(p.byFD) {
+		p.byFD = append(p.byFD, nil)
+	}
+	p.nextID++
+	if p.nextID == 0 {
+		p.nextID = 1
+	}
+	c.pid, c.pfd = p.nextID, fd
+	p.byFD[fd] = c
+	p.mu.Unlock()
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | epollET, Fd: int32(fd), Pad: int32(c.pid)}
+	if syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, fd, &ev) != nil {
+		c.deregister()
+		return false
+	}
+	return true
+}
+
+// deregister forgets the connection's socket; it must run before the
+// socket is closed, since the descriptor can be reused at once.
+func (c *conn) deregister() {
+	p := c.poll
+	if p == nil || c.pid == 0 {
+		return
+	}
+	p.mu.Lock()
+	if c.pfd < len(p.byFD) && p.byFD[c.pfd] == c {
+		p.byFD[c.pfd] = nil
+	}
+	p.mu.Unlock()
+	c.pid = 0
+}
+
+// park hands a connection whose input is drained to the poller. It
+// returns parkOK when the goroutine must return at once, without touching
+// c again: another goroutine may already be running it.
+func (c *conn) park() parkResult {
+	p := c.poll
+	if p == nil || c.noPark {
+		return parkNo
+	}
+	if c.pid == 0 && !c.register() {
+		c.noPark = true // read and wait the ordinary way from now on
+		return parkNo
+	}
+	c.releaseBuffers()
+	p.mu.Lock()
+	if c.srv.shutting.Load() {
+		p.mu.Unlock()
+		return parkClose
+	}
+	if c.pwake {
+		c.pwake = false
+		p.mu.Unlock()
+		return parkRead
+	}
+	c.pstate = parked
+	c.pdeadline = coarseNow() + c.srv.idleTimeout()
+	c.pprev, c.pnext = p.tail, nil
+	if p.tail != nil {
+		p.tail.pnext = c
+	} else {
+		p.head = c
+	}
+	p.tail = c
+	p.mu.Unlock()
+	return parkOK
+}
+
+// wakeToClose resumes a parked connection so that it closes. It reports
+// false if the connection is not parked (a goroutine owns it).
+func (c *conn) wakeToClose() bool {
+	p := c.poll
+	if p == nil {
+		return false
+	}
+	p.mu.Lock()
+	if c.pstate != parked {
+		p.mu.Unlock()
+		return false
+	}
+	c.pclose = true
+	h := p.handoffLocked(c)
+	p.mu.Unlock()
+	h.start(p)
+	return true
+}

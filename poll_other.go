@@ -1,0 +1,23 @@
+//go:build !linux
+
+package httpserver
+
+import "errors"
+
+// poller is Linux only (epoll); elsewhere a connection waits for its next
+// request in an ordinary read, holding its goroutine.
+type poller struct{}
+
+func newPoller(*Server) (*poller, error) {
+	return nil, errors.New("httpserver: no poller on this system")
+}
+
+func (p *poller) stop() {}
+
+func (c *conn) park() parkResult { return parkNo }
+
+func (c *conn) wakeToClose() bool { return false }
+
+func (c *conn) deregister() {}
+
+func (p *poller) work(*conn) {}

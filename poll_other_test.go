@@ -1,0 +1,5 @@
+//go:build !linux
+
+package httpserver
+
+func (s *Server) idleWorkers() int { return 0 }
