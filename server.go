@@ -138,7 +138,7 @@ type Server struct {
 	mu        sync.Mutex
 	listeners map[*net.Listener]struct{}
 	conns     map[*conn]struct{}
-	poll      *poller // parks idle connections; nil when unavailable
+	poll      *poller              // parks idle connections; nil when unavailable
 	perIP     map[netip.Prefix]int // connections per client (MaxConnsPerIP)
 	connWG    sync.WaitGroup
 	shutting  atomic.Bool
