@@ -36,14 +36,13 @@ type conn struct {
 	// is parsed in place starting at rpos.
 	rbuf       []byte
 	rpos, rend int
-	// headStr is a copy of rbuf[headStrAt:headStrAt+len(headStr)] made
-	// when a head was parsed; the next pipelined heads that lie within it
-	// are sliced from it instead of copied again. "" when invalid: every
-	// change of the bytes at those positions (a reset of rpos and rend, a
-	// move, another buffer) clears it.
-	headStr   string
-	headStrAt int
-	head      wire.RequestHead
+	// arena holds the copies of request heads (see headString); nil
+	// while the connection is idle, like the buffers.
+	arena *strArena
+	// spare is the Request of the last response, for reuse
+	// (Server.ReuseRequests); nil while the connection is idle.
+	spare *Request
+	head  wire.RequestHead
 	// headArmed: the ReadHeaderTimeout deadline is set for this head.
 	headArmed bool
 
@@ -128,6 +127,10 @@ const (
 // lingerTimeout bounds how long a closing connection keeps reading what the
 // client still sends; see lingerClose.
 const lingerTimeout = 500 * time.Millisecond
+
+// reqPool holds Requests for reuse (Server.ReuseRequests) while their
+// connections are idle.
+var reqPool sync.Pool
 
 var readBufPool = sync.Pool{New: func() any { b := make([]byte, minReadBuffer); return &b }}
 
@@ -241,7 +244,11 @@ func (c *conn) serve() {
 			return
 		}
 		c.acquireWriteBuf()
-		if !c.serveRequest(req) {
+		keep := c.serveRequest(req)
+		if c.srv.ReuseRequests {
+			c.spare = req // its response has ended
+		}
+		if !keep {
 			c.flush()
 			return
 		}
@@ -312,12 +319,16 @@ func (c *conn) releaseBuffers() {
 	}
 	c.rbuf = nil
 	c.rpos, c.rend = 0, 0
-	c.headStr = ""
 	if c.wbuf != nil && cap(c.wbuf) == c.srv.writeBufferSize() {
 		b := c.wbuf[:0]
 		c.srv.wbufPool.Put(&b)
 	}
 	c.wbuf = nil
+	c.releaseArena()
+	if c.spare != nil {
+		reqPool.Put(c.spare)
+		c.spare = nil
+	}
 	if cap(c.head.Fields) > 32 {
 		c.head.Fields = nil // an unusually large head; do not keep its index
 	}
@@ -337,7 +348,6 @@ func (c *conn) readRequest() (*Request, readResult) {
 	}
 	if c.rpos == c.rend {
 		c.rpos, c.rend = 0, 0
-		c.headStr = ""
 	}
 	c.head.Reset()
 	c.isHEAD = false
@@ -452,7 +462,6 @@ func (c *conn) makeRoom(max int) bool {
 	if c.rpos > 0 {
 		n := copy(c.rbuf, c.rbuf[c.rpos:c.rend])
 		c.rpos, c.rend = 0, n
-		c.headStr = ""
 		return true
 	}
 	if len(c.rbuf) >= max {
@@ -469,7 +478,6 @@ func (c *conn) makeRoom(max int) bool {
 		readBufPool.Put(&old)
 	}
 	c.rbuf = nb
-	c.headStr = ""
 	return true
 }
 
@@ -477,28 +485,27 @@ var versionStrings = [...]string{"0.9", "1.0", "1.1"}
 
 // newRequest builds the Request for the head just parsed and consumes the
 // head from the read buffer. The head's bytes are copied once into a
-// string that every string field of the Request shares.
+// string that every string field of the Request shares (a body is not
+// copied: it is read through Body).
 func (c *conn) newRequest() *Request {
 	h := &c.head
 	end := c.rpos + h.Len
-	if c.headStr == "" || c.rpos < c.headStrAt || end > c.headStrAt+len(c.headStr) {
-		// One copy for this head and, when no body follows it, for the
-		// pipelined requests already buffered behind it: a 16-deep
-		// pipeline costs one string, not sixteen. A body is not copied
-		// (it may be large and is read through Body). A Request kept by
-		// a handler keeps this copy alive: at most the read buffer's size.
-		stop := end
-		if h.ContentLength == 0 && !h.Chunked {
-			stop = c.rend
-		}
-		c.headStr = string(c.rbuf[c.rpos:stop])
-		c.headStrAt = c.rpos
-	}
-	s := c.headStr[c.rpos-c.headStrAt : end-c.headStrAt]
+	s := c.headString(c.rbuf[c.rpos:end])
 	c.rpos = end
 	c.nreq++
 
-	req := &Request{
+	req := c.spare
+	c.spare = nil
+	if req == nil && c.srv.ReuseRequests {
+		req, _ = reqPool.Get().(*Request)
+	}
+	var big []HeaderField
+	if req == nil {
+		req = new(Request)
+	} else {
+		big = req.fieldsBig
+	}
+	*req = Request{
 		Verb:          s[h.Method.Start:h.Method.End],
 		Path:          s[h.Path.Start:h.Path.End],
 		ListenerID:    c.srv.listenerID,
@@ -506,6 +513,7 @@ func (c *conn) newRequest() *Request {
 		RemotePort:    c.remotePort,
 		ContentLength: h.ContentLength,
 		ctx:           c.ctx,
+		fieldsBig:     big,
 	}
 	if req.Path == "" {
 		req.Path = "/" // absolute-form with an empty path (RFC 9112 §3.2.1)
@@ -534,10 +542,16 @@ func (c *conn) newRequest() *Request {
 		// or on a copy of it (WithContext) reallocates instead of writing
 		// into storage another copy sees.
 		var fields []HeaderField
-		if n <= len(req.fieldsBuf) {
+		switch {
+		case n <= len(req.fieldsBuf):
 			fields = req.fieldsBuf[:n:n]
-		} else {
+		case n <= cap(req.fieldsBig):
+			fields = req.fieldsBig[:n:n]
+		default:
 			fields = make([]HeaderField, n)
+			if c.srv.ReuseRequests {
+				req.fieldsBig = fields
+			}
 		}
 		for i, f := range h.Fields {
 			fields[i] = HeaderField{Name: s[f.Name.Start:f.Name.End], Value: s[f.Value.Start:f.Value.End]}
@@ -768,7 +782,6 @@ func (c *conn) fillBody() error {
 	}
 	if c.rpos == c.rend {
 		c.rpos, c.rend = 0, 0
-		c.headStr = ""
 	}
 	if !c.makeRoom(len(c.rbuf)) {
 		return errors.New("httpserver: read buffer full") // cannot happen: see minReadBuffer

@@ -76,6 +76,9 @@ type Request struct {
 	// fieldsBuf holds the header fields of a typical request, so that
 	// they need no allocation of their own (see TestServeAllocs).
 	fieldsBuf [6]HeaderField
+	// fieldsBig is storage for more fields than fieldsBuf holds, kept
+	// when the Request is reused (Server.ReuseRequests).
+	fieldsBig []HeaderField
 }
 
 // Context returns the request's context. It is never nil. It is the

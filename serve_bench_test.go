@@ -29,15 +29,16 @@ var helloResponse = func() *Response {
 	return r
 }()
 
-func helloServer() *Server {
+func helloServer(reuse bool) *Server {
 	return &Server{
 		Handler:            HandlerFunc(func(*Request) *Response { return helloResponse }),
 		MaxRequestsPerConn: Unlimited,
+		ReuseRequests:      reuse,
 	}
 }
 
-func benchmarkServe(b *testing.B, req string, depth int) {
-	s := helloServer()
+func benchmarkServe(b *testing.B, req string, depth int, reuse bool) {
+	s := helloServer(reuse)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(req)))
 	b.ResetTimer()
@@ -50,15 +51,30 @@ func benchmarkServe(b *testing.B, req string, depth int) {
 	b.ReportMetric(float64(b.N)/float64(m.writes), "req/write")
 }
 
-func BenchmarkServeMinimal(b *testing.B)          { benchmarkServe(b, minimalRequest, 1) }
-func BenchmarkServeBrowser(b *testing.B)          { benchmarkServe(b, browserRequest, 1) }
-func BenchmarkServeMinimalPipelined(b *testing.B) { benchmarkServe(b, minimalRequest, 16) }
-func BenchmarkServeBrowserPipelined(b *testing.B) { benchmarkServe(b, browserRequest, 16) }
+func BenchmarkServeMinimal(b *testing.B)          { benchmarkServe(b, minimalRequest, 1, false) }
+func BenchmarkServeBrowser(b *testing.B)          { benchmarkServe(b, browserRequest, 1, false) }
+func BenchmarkServeMinimalPipelined(b *testing.B) { benchmarkServe(b, minimalRequest, 16, false) }
+func BenchmarkServeBrowserPipelined(b *testing.B) { benchmarkServe(b, browserRequest, 16, false) }
+
+// The same with Server.ReuseRequests.
+func BenchmarkServeMinimalReuse(b *testing.B) { benchmarkServe(b, minimalRequest, 1, true) }
+func BenchmarkServeBrowserReuse(b *testing.B) { benchmarkServe(b, browserRequest, 1, true) }
+func BenchmarkServeMinimalPipelinedReuse(b *testing.B) {
+	benchmarkServe(b, minimalRequest, 16, true)
+}
+func BenchmarkServeBrowserPipelinedReuse(b *testing.B) {
+	benchmarkServe(b, browserRequest, 16, true)
+}
 
 // TestServeAllocs is the per-request allocation budget of the whole
-// request/response path for a handler that allocates nothing. The budget
-// is what a Request costs: the server allocates it (and everything in it)
-// once per request so that handlers may keep it; nothing else may.
+// request/response path for a handler that allocates nothing. By default
+// the budget is what a Request costs: the server allocates it (and what
+// it holds) once per request so that handlers may keep it; nothing else
+// may. With Server.ReuseRequests nothing is allocated per request. Either
+// way the heads' strings are copied into shared 4 KiB arenas (arena.go),
+// one allocation per arena: a share of 1/91 for the minimal head, 1/7 for
+// the browser's (the budgets allow one arena more per n requests, for
+// where the measured requests start in an arena).
 func TestServeAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are not meaningful under -race")
@@ -67,22 +83,28 @@ func TestServeAllocs(t *testing.T) {
 	// connection serving 2n and one serving n requests, divided by n, so
 	// the connection's own setup cancels out.
 	const n = 100
+	const minimalArena, browserArena = 1.0/91 + 1.0/n, 1.0/7 + 1.0/n
 	for _, tc := range []struct {
 		name   string
 		req    string
 		depth  int
+		reuse  bool
 		budget float64
 	}{
-		// The Request (holding up to 6 header fields) and its head string.
-		{"minimal", minimalRequest, 1, 2},
-		// Pipelined heads that arrive in one read share one string.
-		{"minimal pipelined", minimalRequest, 16, 1 + 1.0/16},
+		// The Request, which holds up to 6 header fields.
+		{"minimal", minimalRequest, 1, false, 1 + minimalArena},
+		{"minimal pipelined", minimalRequest, 16, false, 1 + minimalArena},
 		// The same, plus a slice for 12 fields and QueryDict for "?v=3"
-		// (map, value slice). Seven 520-byte heads fit a read.
-		{"browser", browserRequest, 1, 6},
-		{"browser pipelined", browserRequest, 16, 5 + 1.0/7},
+		// (a map and its value slices).
+		{"browser", browserRequest, 1, false, 5 + browserArena},
+		{"browser pipelined", browserRequest, 16, false, 5 + browserArena},
+		// Reused Requests, with their storage for fields: only QueryDict.
+		{"minimal reuse", minimalRequest, 1, true, minimalArena},
+		{"minimal pipelined reuse", minimalRequest, 16, true, minimalArena},
+		{"browser reuse", browserRequest, 1, true, 3 + browserArena},
+		{"browser pipelined reuse", browserRequest, 16, true, 3 + browserArena},
 	} {
-		s := helloServer()
+		s := helloServer(tc.reuse)
 		serveMem(s, newMemConn(tc.req, n, tc.depth)) // warm pools
 		one := testing.AllocsPerRun(20, func() { serveMem(s, newMemConn(tc.req, n, tc.depth)) })
 		two := testing.AllocsPerRun(20, func() { serveMem(s, newMemConn(tc.req, 2*n, tc.depth)) })

@@ -112,6 +112,21 @@ type Server struct {
 	// Default 256 KiB.
 	MaxDrainBytes int64
 
+	// ReuseRequests lets the server reuse a Request, with its Headers
+	// storage, for a later request once the response to it has ended: the
+	// handler has returned, and so have the Stream function, if any, and
+	// AccessLog. With it, a handler (or AccessLog) must not keep the
+	// *Request, its Headers or its Body, nor use them from a goroutine
+	// that outlives it: they would change under it, to another client's
+	// request. Strings taken from a Request (Path, header values, ...)
+	// stay valid either way: they are immutable copies.
+	//
+	// Off by default, so that a Request belongs to whoever keeps it, as
+	// with net/http. On, a handler that allocates nothing costs no
+	// allocation per request (see docs/PERFORMANCE.md): choose it only
+	// for handlers known not to keep their Request.
+	ReuseRequests bool
+
 	// ErrorLog receives handler faults (panics, invalid responses) and
 	// errors accepting connections. nil uses slog.Default().
 	ErrorLog *slog.Logger

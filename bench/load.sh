@@ -27,7 +27,8 @@
 # nethttp"], WORKLOADS ["plaintext pipelined json file"], SERVER_CPU [0],
 # CLIENT_CPU [1], PORT [0: any free port], PROFILE [1]: afterwards profile ours
 # alone under each of PROFILE_WORKLOADS ["plaintext pipelined"] (CPU profile,
-# pprof -top), OUT [results/<date>].
+# pprof -top), OURS_FLAGS [none]: more benchserver flags for ours, such as
+# "-reuse-requests" (Server.ReuseRequests), OUT [results/<date>].
 #
 # Raw wrk outputs, server logs, a TSV of every run, the tables, the notes and
 # the profiles go to OUT. Only 127.0.0.1 is used; every command is bounded in
@@ -50,6 +51,7 @@ SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 PROFILE=${PROFILE:-1}
 PROFILE_WORKLOADS=${PROFILE_WORKLOADS:-"plaintext pipelined"}
+OURS_FLAGS=${OURS_FLAGS:-}
 STAMP=$(date -u +%Y-%m-%dT%H%M%SZ)
 OUT=${OUT:-results/$STAMP}
 
@@ -102,7 +104,7 @@ head -c "$FILE_SIZE" /dev/urandom >"$WORK/file.bin"
 
 {
 	echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-	echo "command: ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP CONNS=$CONNS FILE_CONNS=$FILE_CONNS DEPTH=$DEPTH IMPLS=\"$IMPLS\" WORKLOADS=\"$WORKLOADS\" bench/load.sh"
+	echo "command: ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP CONNS=$CONNS FILE_CONNS=$FILE_CONNS DEPTH=$DEPTH IMPLS=\"$IMPLS\" WORKLOADS=\"$WORKLOADS\" OURS_FLAGS=\"$OURS_FLAGS\" bench/load.sh"
 	echo "commit: $(git -C "$BENCH_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$BENCH_DIR/.." status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo ' (with uncommitted changes)')"
 	echo "go: $(go version)"
 	echo "wrk: $(wrk --version 2>&1 | head -1 || true)"
@@ -133,7 +135,11 @@ start_server() {
 		start_nginx "$logf"
 		return
 	fi
-	taskset -c "$SERVER_CPU" "$WORK/benchserver" -impl "$impl" -addr "127.0.0.1:${PORT:-0}" -file "$WORK/file.bin" "$@" >"$logf" 2>&1 &
+	local extra=()
+	if [ "$impl" = ours ]; then
+		read -r -a extra <<<"$OURS_FLAGS"
+	fi
+	taskset -c "$SERVER_CPU" "$WORK/benchserver" -impl "$impl" -addr "127.0.0.1:${PORT:-0}" -file "$WORK/file.bin" "${extra[@]}" "$@" >"$logf" 2>&1 &
 	SERVER_PID=$!
 	SERVER_PORT=
 	for _ in $(seq 100); do
@@ -326,7 +332,7 @@ has_impl() { [[ " $IMPLS " == *" $1 "* ]]; }
 
 TABLE="$OUT/table.md"
 {
-	echo "Medians of $ROUNDS round(s) of ${DURATION}s; server on CPU $SERVER_CPU, wrk -t1 on CPU $CLIENT_CPU; $(date -u +%Y-%m-%d)."
+	echo "Medians of $ROUNDS round(s) of ${DURATION}s; server on CPU $SERVER_CPU, wrk -t1 on CPU $CLIENT_CPU; $(date -u +%Y-%m-%d).${OURS_FLAGS:+ Ours with $OURS_FLAGS.}"
 	echo
 	header="| workload |"
 	sep="|---|"

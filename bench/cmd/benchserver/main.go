@@ -40,6 +40,7 @@ func main() {
 		maxConns   = flag.Int("max-conns", 0, "ours: Server.MaxConns (0: the library default, -1: unlimited)")
 		maxReqs    = flag.Int("max-requests-per-conn", 0, "ours: Server.MaxRequestsPerConn (0: the library default, -1: unlimited)")
 		reduceMem  = flag.Bool("fasthttp-reduce-memory", false, "fasthttp: set Server.ReduceMemoryUsage")
+		reuseReqs  = flag.Bool("reuse-requests", false, "ours: set Server.ReuseRequests")
 		quiet      = flag.Bool("quiet", false, "do not log handler faults and accept errors (ours)")
 	)
 	flag.Parse()
@@ -87,6 +88,7 @@ func main() {
 			Handler:            hs.Ours(),
 			MaxConns:           *maxConns,
 			MaxRequestsPerConn: *maxReqs,
+			ReuseRequests:      *reuseReqs,
 		}
 		if *quiet {
 			srv.ErrorLog = slog.New(slog.DiscardHandler)

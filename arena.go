@@ -1,0 +1,65 @@
+package httpserver
+
+import (
+	"sync"
+	"unsafe"
+)
+
+// A strArena hands out immutable strings copied from request heads, many
+// to one allocation: a request's string fields (Verb, Path, header names
+// and values, ...) are slices of one copy of its head, and the copies of
+// successive heads lie side by side in a chunk of arenaSize bytes.
+//
+// The strings are safe to keep for ever, like any string: bytes of a chunk
+// are written once, before the string over them is made, and never again
+// (off only grows, and a full chunk is dropped, not reset). A kept string
+// keeps its whole chunk alive, at most arenaSize bytes.
+//
+// Arenas go back to arenaPool while their connection is idle, with their
+// unused rest; the next connection to take one carries on after off.
+type strArena struct {
+	off int
+	buf [arenaSize]byte // one allocation with off
+}
+
+const (
+	arenaSize = 4 << 10
+	// arenaMaxString: a longer head gets an allocation of its own, so
+	// that a chunk serves many heads.
+	arenaMaxString = 1 << 10
+)
+
+var arenaPool = sync.Pool{New: func() any { return newArena() }}
+
+func newArena() *strArena { return new(strArena) }
+
+// headString returns a string holding a copy of b.
+func (c *conn) headString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > arenaMaxString {
+		return string(b)
+	}
+	a := c.arena
+	if a == nil {
+		a = arenaPool.Get().(*strArena)
+		c.arena = a
+	}
+	if len(a.buf)-a.off < len(b) {
+		a = newArena() // the full one belongs to the strings made from it
+		c.arena = a
+	}
+	n := copy(a.buf[a.off:], b)
+	s := unsafe.String(&a.buf[a.off], n)
+	a.off += n
+	return s
+}
+
+// releaseArena returns the connection's arena to the pool.
+func (c *conn) releaseArena() {
+	if c.arena != nil {
+		arenaPool.Put(c.arena)
+		c.arena = nil
+	}
+}
