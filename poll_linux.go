@@ -103,6 +103,11 @@ func newPoller(s *Server) (*poller, error) {
 	}
 	f := os.NewFile(uintptr(epfd), "httpserver-poll")
 	raw, err := f.SyscallConn()
+	if err == nil {
+		// Only a descriptor in the runtime's poller takes a deadline;
+		// without one the poller could neither wait nor sweep.
+		err = f.SetReadDeadline(time.Time{})
+	}
 	if err != nil {
 		f.Close()
 		return nil, err

@@ -36,7 +36,8 @@ type Server struct {
 	// IdleTimeout bounds the wait for the first byte of the next request
 	// on a keep-alive connection (and of the first request on a new
 	// connection); when it expires the connection is closed silently.
-	// Default 60s.
+	// It is kept to within a sixteenth of itself (but no closer than
+	// 10ms, and within 1s). Default 60s.
 	IdleTimeout time.Duration
 
 	// ReadTimeout is the progress timeout for request bodies: each read
