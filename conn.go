@@ -216,19 +216,19 @@ func (c *conn) setBusy() {
 }
 
 // run is the goroutine Serve starts for a new connection. Once the
-// connection parks or closes, the goroutine stays on as a worker resuming
-// parked connections (its stack has grown to what serving takes).
+// connection parks, the goroutine stays on as a worker resuming parked
+// connections (its stack has grown to what serving takes); once it
+// closes, the goroutine ends.
 func (c *conn) run() {
 	p := c.poll
-	c.serve()
-	if p != nil {
+	if c.serve() {
 		p.work(nil)
 	}
 }
 
-// serve runs the connection until it closes or parks.
-func (c *conn) serve() {
-	parked := false
+// serve runs the connection until it closes or parks, and reports whether
+// it parked.
+func (c *conn) serve() (parked bool) {
 	defer func() {
 		if !parked {
 			c.close()
@@ -237,8 +237,7 @@ func (c *conn) serve() {
 	for {
 		req, r := c.readRequest()
 		if r == readParked {
-			parked = true // c belongs to the poller now: touch nothing
-			return
+			return true // c belongs to the poller now: touch nothing
 		}
 		if r != readOK {
 			return
