@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -87,19 +88,18 @@ type conn struct {
 
 	// Parking (poll_linux.go). poll is nil when the connection cannot
 	// park, and set before its goroutine starts; noPark is set (by the
-	// connection's goroutine) when registering with poll failed.
-	// pstate, pwake, pdeadline and the list links are guarded by poll.mu;
-	// pclose is set by whoever wakes the connection to close it, before
-	// its goroutine starts.
-	poll         *poller
-	noPark       bool
-	pfd          int
-	pid          uint32 // registration with poll; 0 when unregistered
-	pstate       uint8
-	pwake        bool
-	pclose       bool
-	pdeadline    time.Duration // the idle deadline, as coarseNow values
-	pprev, pnext *conn
+	// connection's goroutine) when registering with poll failed. pfd and
+	// pid are guarded by poll.mu. pstate says who owns the connection (see
+	// park); pdeadline is its idle deadline while parked, as a coarseNow
+	// value. pclose is set by whoever wakes the connection to close it,
+	// before its goroutine starts.
+	poll      *poller
+	noPark    bool
+	pfd       int
+	pid       uint32 // registration with poll; 0 when unregistered
+	pstate    atomic.Uint32
+	pclose    bool
+	pdeadline atomic.Int64
 
 	// done runs once the connection is closed (the server's accounting).
 	done func()
@@ -498,22 +498,20 @@ func (c *conn) newRequest() *Request {
 	if req == nil && c.srv.ReuseRequests {
 		req, _ = reqPool.Get().(*Request)
 	}
-	var big []HeaderField
 	if req == nil {
 		req = new(Request)
 	} else {
-		big = req.fieldsBig
+		*req = Request{fieldsBig: req.fieldsBig} // reused: clear the last request
 	}
-	*req = Request{
-		Verb:          s[h.Method.Start:h.Method.End],
-		Path:          s[h.Path.Start:h.Path.End],
-		ListenerID:    c.srv.listenerID,
-		RemoteIP:      c.remoteIP,
-		RemotePort:    c.remotePort,
-		ContentLength: h.ContentLength,
-		ctx:           c.ctx,
-		fieldsBig:     big,
-	}
+	// Field by field: assigning a whole Request literal to *req would
+	// build it aside and copy it in, with write barriers.
+	req.Verb = s[h.Method.Start:h.Method.End]
+	req.Path = s[h.Path.Start:h.Path.End]
+	req.ListenerID = c.srv.listenerID
+	req.RemoteIP = c.remoteIP
+	req.RemotePort = c.remotePort
+	req.ContentLength = h.ContentLength
+	req.ctx = c.ctx
 	if req.Path == "" {
 		req.Path = "/" // absolute-form with an empty path (RFC 9112 §3.2.1)
 	}

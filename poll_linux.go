@@ -24,7 +24,14 @@ import (
 // "Drained" needs no extra system call: a read from a stream socket that
 // returns less than it asked for has emptied the socket (epoll(7)), and
 // everything that arrives later raises an edge. An edge that arrives while
-// the connection runs sets pwake, which makes its next park read instead.
+// the connection runs is noted in its state (runningWake), which makes its
+// next park read instead.
+//
+// Ownership is one atomic word per connection (pstate), so that parking
+// and waking take no lock: running (a goroutine owns the connection),
+// runningWake (the same, and input arrived since it last read), parked (no
+// goroutine: whoever moves it from parked to running owns it and starts
+// its goroutine).
 //
 // The poller waits in the runtime: its epoll descriptor is itself pollable,
 // so it is an os.File whose RawConn.Read parks the poller's goroutine
@@ -40,17 +47,17 @@ type poller struct {
 	// Owned by the poller's goroutine.
 	events [128]syscall.EpollEvent
 	nev    int
-	ready  []handoff
+	ready  []*conn   // connections to resume
+	readyW []*worker // and the idle workers to resume them on
 
 	mu sync.Mutex
 	// byFD maps a registered socket to its connection; an event is
 	// checked against the connection's pid, since a descriptor can be
-	// closed and reused while its last event is in flight.
+	// closed and reused while its last event is in flight. Guarded by mu.
 	byFD   []*conn
 	nextID uint32
-	// Parked connections, oldest first: with one IdleTimeout per server,
-	// the list is in deadline order and the sweep pops from its head.
-	head, tail *conn
+
+	wmu sync.Mutex // guards the rest
 	// Idle workers, most recently idle first, and how many.
 	idleW  *worker
 	nidleW int
@@ -77,21 +84,15 @@ const maxIdleWorkers = 256
 // second).
 const workerIdleTimeout = 2 * time.Second
 
-// handoff is a connection to resume and the idle worker to resume it
-// (nil: start one).
-type handoff struct {
-	c *conn
-	w *worker
-}
-
 // epollET is EPOLLET as the unsigned value EpollEvent.Events holds (the
 // syscall package declares it negative).
 const epollET = 0x80000000
 
-// Park states (conn.pstate), guarded by poller.mu.
+// Ownership states (conn.pstate).
 const (
-	running = iota // a goroutine owns the connection
-	parked         // no goroutine; the poller owns it
+	running     = iota // a goroutine owns the connection
+	runningWake        // the same, and input arrived since its last read
+	parked             // no goroutine; the poller owns it
 )
 
 func newPoller(s *Server) (*poller, error) {
@@ -124,13 +125,13 @@ func newPoller(s *Server) (*poller, error) {
 func (p *poller) stop() {
 	p.file.Close()
 	<-p.done
-	p.mu.Lock()
+	p.wmu.Lock()
 	p.closed = true
 	for w := p.idleW; w != nil; w = w.next {
 		w.ch <- nil
 	}
 	p.idleW, p.nidleW = nil, 0
-	p.mu.Unlock()
+	p.wmu.Unlock()
 }
 
 // work runs a worker: it resumes c (if not nil), then waits, idle, for the
@@ -145,40 +146,40 @@ func (p *poller) work(c *conn) {
 		if w == nil {
 			w = &worker{ch: make(chan *conn, 1)}
 		}
-		p.mu.Lock()
+		p.wmu.Lock()
 		if p.closed || p.nidleW >= maxIdleWorkers {
-			p.mu.Unlock()
+			p.wmu.Unlock()
 			return
 		}
 		w.since = coarseNow()
 		w.next = p.idleW
 		p.idleW = w
 		p.nidleW++
-		p.mu.Unlock()
+		p.wmu.Unlock()
 		if c = <-w.ch; c == nil {
 			return
 		}
 	}
 }
 
-// handoffLocked marks a parked connection running, takes it off the
-// parked list and pairs it with an idle worker, if there is one.
-func (p *poller) handoffLocked(c *conn) handoff {
-	p.unlinkLocked(c)
+// idleWorkerLocked takes an idle worker off the list, or returns nil.
+func (p *poller) idleWorkerLocked() *worker {
 	w := p.idleW
 	if w != nil {
 		p.idleW = w.next
 		p.nidleW--
 		w.next = nil
 	}
-	return handoff{c, w}
+	return w
 }
 
-func (h handoff) start(p *poller) {
-	if h.w != nil {
-		h.w.ch <- h.c // never blocks: the idle worker's buffer is empty
+// start resumes c, which the caller has just moved from parked to
+// running, on an idle worker or a new goroutine.
+func (p *poller) start(c *conn, w *worker) {
+	if w != nil {
+		w.ch <- c // never blocks: the idle worker's buffer is empty
 	} else {
-		go p.work(h.c)
+		go p.work(c)
 	}
 }
 
@@ -226,7 +227,7 @@ func (p *poller) wait(fd uintptr) bool {
 }
 
 // dispatch resumes the parked connections that have input (or a hang-up,
-// which the resumed read reports) and notes the others.
+// which the resumed read reports) and notes it for the running ones.
 func (p *poller) dispatch() {
 	p.mu.Lock()
 	for i := range p.events[:p.nev] {
@@ -238,27 +239,51 @@ func (p *poller) dispatch() {
 		if c == nil || c.pid != uint32(ev.Pad) {
 			continue // stale: the connection is gone
 		}
-		if c.pstate != parked {
-			c.pwake = true
-			continue
+		if c.wake() {
+			c.drained = false
+			p.ready = append(p.ready, c)
 		}
-		c.drained = false
-		p.ready = append(p.ready, p.handoffLocked(c))
 	}
 	p.mu.Unlock()
 	p.resumeReady()
 }
 
-// sweep closes the connections parked for IdleTimeout.
+// wake records that input arrived for c. It reports true if c was parked:
+// the caller owns it now and must resume it.
+func (c *conn) wake() bool {
+	for {
+		switch c.pstate.Load() {
+		case parked:
+			if c.pstate.CompareAndSwap(parked, running) {
+				return true
+			}
+		case running:
+			if c.pstate.CompareAndSwap(running, runningWake) {
+				return false
+			}
+		default:
+			return false // runningWake already
+		}
+	}
+}
+
+// sweep closes the connections parked for IdleTimeout and retires the
+// workers idle for workerIdleTimeout. It looks at every registered
+// connection, once per sweepInterval.
 func (p *poller) sweep() {
 	now := coarseNow()
 	p.mu.Lock()
-	for c := p.head; c != nil && c.pdeadline <= now; c = p.head {
-		c.pclose = true
-		p.ready = append(p.ready, p.handoffLocked(c))
+	for _, c := range p.byFD {
+		if c != nil && c.pstate.Load() == parked && time.Duration(c.pdeadline.Load()) <= now &&
+			c.pstate.CompareAndSwap(parked, running) {
+			c.pclose = true
+			p.ready = append(p.ready, c)
+		}
 	}
-	p.retireWorkersLocked(now)
 	p.mu.Unlock()
+	p.wmu.Lock()
+	p.retireWorkersLocked(now)
+	p.wmu.Unlock()
 	p.resumeReady()
 }
 
@@ -278,29 +303,21 @@ func (p *poller) retireWorkersLocked(now time.Duration) {
 	}
 }
 
+// resumeReady starts the connections in p.ready, on idle workers first.
 func (p *poller) resumeReady() {
-	for i, h := range p.ready {
-		h.start(p)
-		p.ready[i] = handoff{}
+	if len(p.ready) == 0 {
+		return
 	}
-	p.ready = p.ready[:0]
-}
-
-// unlinkLocked takes a parked connection off the list and marks it
-// running: the caller is about to start its goroutine.
-func (p *poller) unlinkLocked(c *conn) {
-	if c.pprev != nil {
-		c.pprev.pnext = c.pnext
-	} else {
-		p.head = c.pnext
+	p.wmu.Lock()
+	for range p.ready {
+		p.readyW = append(p.readyW, p.idleWorkerLocked())
 	}
-	if c.pnext != nil {
-		c.pnext.pprev = c.pprev
-	} else {
-		p.tail = c.pprev
+	p.wmu.Unlock()
+	for i, c := range p.ready {
+		p.start(c, p.readyW[i])
+		p.ready[i], p.readyW[i] = nil, nil
 	}
-	c.pprev, c.pnext = nil, nil
-	c.pstate = running
+	p.ready, p.readyW = p.ready[:0], p.readyW[:0]
 }
 
 // register adds the connection's socket to the epoll set. An edge for
@@ -341,8 +358,8 @@ func (c *conn) deregister() {
 	if c.pfd < len(p.byFD) && p.byFD[c.pfd] == c {
 		p.byFD[c.pfd] = nil
 	}
-	p.mu.Unlock()
 	c.pid = 0
+	p.mu.Unlock()
 }
 
 // park hands a connection whose input is drained to the poller. It
@@ -357,27 +374,21 @@ func (c *conn) park() parkResult {
 		c.noPark = true // read and wait the ordinary way from now on
 		return parkNo
 	}
-	c.releaseBuffers()
-	p.mu.Lock()
 	if c.srv.shutting.Load() {
-		p.mu.Unlock()
 		return parkClose
 	}
-	if c.pwake {
-		c.pwake = false
-		p.mu.Unlock()
+	c.releaseBuffers()
+	c.pdeadline.Store(int64(coarseNow() + c.srv.idleTimeout()))
+	if !c.pstate.CompareAndSwap(running, parked) {
+		c.pstate.Store(running) // runningWake: input arrived meanwhile
 		return parkRead
 	}
-	c.pstate = parked
-	c.pdeadline = coarseNow() + c.srv.idleTimeout()
-	c.pprev, c.pnext = p.tail, nil
-	if p.tail != nil {
-		p.tail.pnext = c
-	} else {
-		p.head = c
+	// Shutdown and Close set shutting before they wake the parked
+	// connections: either they find this one parked, or it sees shutting
+	// here. Taking it back can fail only because someone else took it.
+	if c.srv.shutting.Load() && c.pstate.CompareAndSwap(parked, running) {
+		return parkClose
 	}
-	p.tail = c
-	p.mu.Unlock()
 	return parkOK
 }
 
@@ -385,17 +396,13 @@ func (c *conn) park() parkResult {
 // false if the connection is not parked (a goroutine owns it).
 func (c *conn) wakeToClose() bool {
 	p := c.poll
-	if p == nil {
-		return false
-	}
-	p.mu.Lock()
-	if c.pstate != parked {
-		p.mu.Unlock()
+	if p == nil || !c.pstate.CompareAndSwap(parked, running) {
 		return false
 	}
 	c.pclose = true
-	h := p.handoffLocked(c)
-	p.mu.Unlock()
-	h.start(p)
+	p.wmu.Lock()
+	w := p.idleWorkerLocked()
+	p.wmu.Unlock()
+	p.start(c, w)
 	return true
 }

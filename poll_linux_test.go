@@ -15,8 +15,8 @@ func (s *Server) idleWorkers() int {
 	if p == nil {
 		return 0
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
 	return p.nidleW
 }
 
@@ -29,8 +29,10 @@ func (s *Server) parkedConns() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	n := 0
-	for c := p.head; c != nil; c = c.pnext {
-		n++
+	for _, c := range p.byFD {
+		if c != nil && c.pstate.Load() == parked {
+			n++
+		}
 	}
 	return n
 }
@@ -187,9 +189,9 @@ func TestRetireIdleWorkers(t *testing.T) {
 		p.nidleW++
 		ws = append(ws, w)
 	}
-	p.mu.Lock()
+	p.wmu.Lock()
 	p.retireWorkersLocked(workerIdleTimeout + 1500*time.Millisecond)
-	p.mu.Unlock()
+	p.wmu.Unlock()
 	if p.nidleW != 2 {
 		t.Errorf("idle workers after retiring: got %d, want 2", p.nidleW)
 	}
