@@ -7,6 +7,7 @@ import (
 	"log"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/gohttpserver/httpserver"
 	"github.com/gohttpserver/httpserver/fileserver"
@@ -57,6 +58,40 @@ func ExampleServer() {
 		panic(err)
 	}
 	// Output: POST /items
+}
+
+// ReuseRequests, for a handler that keeps nothing of its Request but
+// strings: the server reuses each Request for a later one, so a request
+// costs no allocation. Strings taken from the Request (here the path, as
+// a map key) stay valid; the *Request itself must not be kept.
+func ExampleServer_reuseRequests() {
+	hits := map[string]int{}
+	var mu sync.Mutex // handlers of different connections run concurrently
+	srv := &httpserver.Server{
+		ReuseRequests: true,
+		Handler: httpserver.HandlerFunc(func(req *httpserver.Request) *httpserver.Response {
+			mu.Lock()
+			hits[req.Path]++ // a string from the Request: safe to keep
+			n := hits[req.Path]
+			mu.Unlock()
+			return &httpserver.Response{StatusCode: 200, Message: fmt.Sprintf("%s %d\n", req.Path, n)}
+		}),
+	}
+	_, addr := serveOnLoopback(srv)
+	for _, path := range []string{"/a", "/b", "/a"} {
+		res, err := http.Get("http://" + addr + path)
+		if err != nil {
+			panic(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		fmt.Print(string(body))
+	}
+	srv.Shutdown(context.Background())
+	// Output:
+	// /a 1
+	// /b 1
+	// /a 2
 }
 
 // A body produced in parts: each Flush sends what was written so far, in
