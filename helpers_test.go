@@ -464,3 +464,6 @@ func (f *failAfterReader) Read(p []byte) (int, error) {
 	f.n -= k
 	return k, nil
 }
+
+// pathHandler answers with the request's path.
+func pathHandler(req *Request) *Response { return &Response{StatusCode: 200, Message: req.Path} }

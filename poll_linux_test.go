@@ -43,9 +43,6 @@ func (s *Server) poller() *poller {
 	return s.poll
 }
 
-// pathHandler answers with the request's path.
-func pathHandler(req *Request) *Response { return &Response{StatusCode: 200, Message: req.Path} }
-
 // busyGoroutines counts the goroutines other than s's idle workers.
 func busyGoroutines(s *Server) int { return runtime.NumGoroutine() - s.idleWorkers() }
 
