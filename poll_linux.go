@@ -378,9 +378,11 @@ func (c *conn) park() parkResult {
 		return parkClose
 	}
 	c.releaseBuffers()
+	c.releaseState()
 	c.pdeadline.Store(int64(coarseNow() + c.srv.idleTimeout()))
 	if !c.pstate.CompareAndSwap(running, parked) {
 		c.pstate.Store(running) // runningWake: input arrived meanwhile
+		c.acquireState()
 		return parkRead
 	}
 	// Shutdown and Close set shutting before they wake the parked
