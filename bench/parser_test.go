@@ -185,17 +185,10 @@ var serveFuncs = []struct {
 	name  string
 	serve func(b *testing.B, c *memConn)
 }{
-	{"ours", func(b *testing.B, c *memConn) {
-		srv := &httpserver.Server{
-			Handler:            handlers.Ours(),
-			MaxRequestsPerConn: httpserver.Unlimited,
-			ErrorLog:           slog.New(slog.DiscardHandler),
-		}
-		l := newOneConnListener(c)
-		go srv.Serve(l)
-		<-c.closed
-		srv.Close()
-	}},
+	{"ours", func(b *testing.B, c *memConn) { serveOurs(c, false) }},
+	// Ours with Server.ReuseRequests: handlers must not keep the Request,
+	// as fasthttp's must not keep theirs.
+	{"ours-reuse", func(b *testing.B, c *memConn) { serveOurs(c, true) }},
 	{"nethttp", func(b *testing.B, c *memConn) {
 		srv := &http.Server{Handler: handlers.NetHTTP()}
 		l := newOneConnListener(c)
@@ -210,6 +203,19 @@ var serveFuncs = []struct {
 		}
 		c.Close()
 	}},
+}
+
+func serveOurs(c *memConn, reuse bool) {
+	srv := &httpserver.Server{
+		Handler:            handlers.Ours(),
+		MaxRequestsPerConn: httpserver.Unlimited,
+		ReuseRequests:      reuse,
+		ErrorLog:           slog.New(slog.DiscardHandler),
+	}
+	l := newOneConnListener(c)
+	go srv.Serve(l)
+	<-c.closed
+	srv.Close()
 }
 
 func benchServe(b *testing.B, req string, depth int) {
