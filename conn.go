@@ -39,7 +39,8 @@ type conn struct {
 	rpos, rend int
 	// arena holds the copies of request heads (see headString); nil
 	// while the connection is idle, like the buffers.
-	arena *strArena
+	arena  *strArena
+	farena *fieldArena
 	// spare is the Request of the last response, for reuse
 	// (Server.ReuseRequests); nil while the connection is idle.
 	spare *Request
@@ -146,8 +147,11 @@ func (c *conn) acquireState() {
 	}
 }
 
-// releaseState returns the reqState to its pool; the connection must be
-// between requests.
+// releaseState returns the reqState to its pool. A connection closing
+// may be in the middle of a head; the head is reset here, so that every
+// reqState in the pool is a fresh one (Parse resumes where the last call
+// stopped: a stale head would parse another connection's bytes from the
+// middle).
 func (c *conn) releaseState() {
 	rs := c.reqState
 	if rs == nil {
@@ -157,6 +161,8 @@ func (c *conn) releaseState() {
 	if cap(rs.head.Fields) > 32 {
 		rs.head.Fields = nil // an unusually large head; do not keep its index
 	}
+	rs.head.Reset()
+	rs.out = outState{pend: rs.out.pend[:0]} // and drop the last Response
 	reqStatePool.Put(rs)
 }
 
@@ -356,7 +362,7 @@ func (c *conn) releaseBuffers() {
 		c.srv.wbufPool.Put(&b)
 	}
 	c.wbuf = nil
-	c.releaseArena()
+	c.releaseArenas()
 	if c.spare != nil {
 		reqPool.Put(c.spare)
 		c.spare = nil
@@ -532,7 +538,7 @@ func (c *conn) newRequest() *Request {
 	if req == nil {
 		req = new(Request)
 	} else {
-		*req = Request{fieldsBig: req.fieldsBig} // reused: clear the last request
+		*req = Request{fieldsStore: req.fieldsStore} // reused: clear the last request
 	}
 	// Field by field: assigning a whole Request literal to *req would
 	// build it aside and copy it in, with write barriers.
@@ -568,18 +574,16 @@ func (c *conn) newRequest() *Request {
 		n := len(h.Fields)
 		// Capacity limited to the fields, so that an Add on this Header
 		// or on a copy of it (WithContext) reallocates instead of writing
-		// into storage another copy sees.
+		// into storage another copy (or another request) sees.
 		var fields []HeaderField
 		switch {
-		case n <= len(req.fieldsBuf):
-			fields = req.fieldsBuf[:n:n]
-		case n <= cap(req.fieldsBig):
-			fields = req.fieldsBig[:n:n]
+		case !c.srv.ReuseRequests:
+			fields = c.headerFields(n)
+		case n <= cap(req.fieldsStore):
+			fields = req.fieldsStore[:n:n]
 		default:
-			fields = make([]HeaderField, n)
-			if c.srv.ReuseRequests {
-				req.fieldsBig = fields
-			}
+			req.fieldsStore = make([]HeaderField, max(n, 16))
+			fields = req.fieldsStore[:n:n]
 		}
 		for i, f := range h.Fields {
 			fields[i] = HeaderField{Name: s[f.Name.Start:f.Name.End], Value: s[f.Value.Start:f.Value.End]}

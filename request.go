@@ -73,12 +73,10 @@ type Request struct {
 	conn       *conn       // the connection whose body state Body reads
 	gen        uint64      // which of the connection's requests this is
 	pathValues []pathValue // wildcard values set by the Mux that matched
-	// fieldsBuf holds the header fields of a typical request, so that
-	// they need no allocation of their own (see TestServeAllocs).
-	fieldsBuf [6]HeaderField
-	// fieldsBig is storage for more fields than fieldsBuf holds, kept
-	// when the Request is reused (Server.ReuseRequests).
-	fieldsBig []HeaderField
+	// fieldsStore is the storage for header fields kept with a reused
+	// Request (Server.ReuseRequests); otherwise fields come from the
+	// connection's fieldArena.
+	fieldsStore []HeaderField
 }
 
 // Context returns the request's context. It is never nil. It is the

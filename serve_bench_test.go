@@ -68,13 +68,16 @@ func BenchmarkServeBrowserPipelinedReuse(b *testing.B) {
 
 // TestServeAllocs is the per-request allocation budget of the whole
 // request/response path for a handler that allocates nothing. By default
-// the budget is what a Request costs: the server allocates it (and what
-// it holds) once per request so that handlers may keep it; nothing else
-// may. With Server.ReuseRequests nothing is allocated per request. Either
-// way the heads' strings are copied into shared 4 KiB arenas (arena.go),
-// one allocation per arena: a share of 1/89 for the 46-byte minimal head,
-// 1/7 for the browser's 520 bytes. The budgets allow 0.01 more, for the
-// pooled objects a GC drops during the measurement.
+// the budget is what a Request costs: the server allocates it once per
+// request so that handlers may keep it; nothing else may. With
+// Server.ReuseRequests nothing is allocated per request.
+//
+// Besides, shared arenas (arena.go) cost a share of an allocation each:
+// head strings are copied into 4 KiB arenas (1/89 for the 46-byte minimal
+// head, 1/7 for the browser's 520 bytes) and, by default, header fields
+// come from arenas of 64 (1/64 for the minimal request's one field, 1/5
+// for the browser's 12). The budgets allow 0.01 more, for the pooled
+// objects a GC drops during the measurement.
 func TestServeAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are not meaningful under -race")
@@ -85,8 +88,10 @@ func TestServeAllocs(t *testing.T) {
 	// objects (buffers, arenas, request state) that a GC drops are
 	// allocated again, which the longer run sees more often.
 	const n = 1000
-	arena := func(head string) float64 { return 1/float64(arenaSize/len(head)) + 0.01 }
-	minimalArena, browserArena := arena(minimalRequest), arena(browserRequest)
+	share := func(size, per int) float64 { return 1 / float64(size/per) }
+	minimalArenas := share(arenaSize, len(minimalRequest)) + 0.01
+	browserArenas := share(arenaSize, len(browserRequest)) + 0.01
+	minimalFields, browserFields := share(fieldArenaSize, 1), share(fieldArenaSize, 12)
 	for _, tc := range []struct {
 		name   string
 		req    string
@@ -94,18 +99,18 @@ func TestServeAllocs(t *testing.T) {
 		reuse  bool
 		budget float64
 	}{
-		// The Request, which holds up to 6 header fields.
-		{"minimal", minimalRequest, 1, false, 1 + minimalArena},
-		{"minimal pipelined", minimalRequest, 16, false, 1 + minimalArena},
-		// The same, plus a slice for 12 fields and QueryDict for "?v=3"
-		// (a map and its value slices).
-		{"browser", browserRequest, 1, false, 5 + browserArena},
-		{"browser pipelined", browserRequest, 16, false, 5 + browserArena},
+		// The Request.
+		{"minimal", minimalRequest, 1, false, 1 + minimalArenas + minimalFields},
+		{"minimal pipelined", minimalRequest, 16, false, 1 + minimalArenas + minimalFields},
+		// The same, plus QueryDict for "?v=3" (a map and its value
+		// slices).
+		{"browser", browserRequest, 1, false, 4 + browserArenas + browserFields},
+		{"browser pipelined", browserRequest, 16, false, 4 + browserArenas + browserFields},
 		// Reused Requests, with their storage for fields: only QueryDict.
-		{"minimal reuse", minimalRequest, 1, true, minimalArena},
-		{"minimal pipelined reuse", minimalRequest, 16, true, minimalArena},
-		{"browser reuse", browserRequest, 1, true, 3 + browserArena},
-		{"browser pipelined reuse", browserRequest, 16, true, 3 + browserArena},
+		{"minimal reuse", minimalRequest, 1, true, minimalArenas},
+		{"minimal pipelined reuse", minimalRequest, 16, true, minimalArenas},
+		{"browser reuse", browserRequest, 1, true, 3 + browserArenas},
+		{"browser pipelined reuse", browserRequest, 16, true, 3 + browserArenas},
 	} {
 		s := helloServer(tc.reuse)
 		serveMem(s, newMemConn(tc.req, n, tc.depth)) // warm pools
