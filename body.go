@@ -3,14 +3,16 @@ package httpserver
 import (
 	"errors"
 	"io"
+	"time"
 
 	"github.com/gohttpserver/httpserver/internal/wire"
 )
 
 // body is a Request's Body: it decodes the message body from the
-// connection's read buffer as the handler reads it. It is embedded in the
-// Request, and used only on the connection's goroutine while the handler
-// runs (and by the server to drain it afterwards).
+// connection's reader as the handler reads it. It lives in the conn (a
+// Request reaches it through requestBody), and is used only on the
+// connection's goroutine while the handler runs (and by the server to
+// drain it afterwards).
 type body struct {
 	c            *conn
 	remaining    int64 // Content-Length bytes not yet read
@@ -20,10 +22,16 @@ type body struct {
 	n            int64 // decoded bytes delivered so far
 	needContinue bool  // the client sent "Expect: 100-continue"
 	sentContinue bool
-	// pending counts chunk data bytes at c.rbuf[c.rpos:] that the
-	// decoder has consumed but that did not fit in the caller's buffer;
-	// the next Read delivers them before decoding more.
+	// pending counts chunk data bytes at the front of the reader's
+	// buffered input that the decoder has consumed but that did not fit
+	// in the caller's buffer; the next Read delivers them before decoding
+	// more.
 	pending int
+	// rate is the minimum data rate; waited is the time spent waiting for
+	// body bytes so far, got the bytes those waits brought.
+	rate   bodyRate
+	waited time.Duration
+	got    int64
 	done    bool  // the whole body has been read
 	closed  bool  // the handler has returned
 	err     error // sticky read error
@@ -52,7 +60,7 @@ func (b *body) Read(p []byte) (int, error) {
 		// the body; it goes out with the next flush, which happens before
 		// we block reading.
 		b.sentContinue = true
-		if err := b.c.writeString(continueLine); err != nil {
+		if err := b.c.w.writeString(continueLine); err != nil {
 			b.err = err
 			return 0, err
 		}
@@ -64,25 +72,25 @@ func (b *body) Read(p []byte) (int, error) {
 }
 
 func (b *body) readLength(p []byte) (int, error) {
-	c := b.c
+	r := &b.c.r
 	if int64(len(p)) > b.remaining {
 		p = p[:b.remaining]
 	}
 	var n int
-	if c.rpos < c.rend {
-		n = copy(p, c.rbuf[c.rpos:c.rend])
-		c.rpos += n
-	} else if len(p) >= len(c.rbuf)/2 {
+	if !r.empty() {
+		n = copy(p, r.buffered())
+		r.consume(n)
+	} else if len(p) >= len(r.buf)/2 {
 		var err error
-		if n, err = c.readBodyDirect(p); err != nil {
-			return 0, b.fail(err)
+		if n, err = b.fill(p); err != nil {
+			return 0, err
 		}
 	} else {
-		if err := c.fillBody(); err != nil {
-			return 0, b.fail(err)
+		if _, err := b.fill(nil); err != nil {
+			return 0, err
 		}
-		n = copy(p, c.rbuf[c.rpos:c.rend])
-		c.rpos += n
+		n = copy(p, r.buffered())
+		r.consume(n)
 	}
 	b.remaining -= int64(n)
 	b.n += int64(n)
@@ -93,23 +101,23 @@ func (b *body) readLength(p []byte) (int, error) {
 }
 
 func (b *body) readChunked(p []byte) (int, error) {
-	c := b.c
+	r := &b.c.r
 	if b.pending > 0 {
-		k := copy(p, c.rbuf[c.rpos:c.rpos+b.pending])
-		c.rpos += k
+		k := copy(p, r.buffered()[:b.pending])
+		r.consume(k)
 		b.pending -= k
 		b.n += int64(k)
 		return k, nil
 	}
 	for {
-		in := c.rbuf[c.rpos:c.rend]
+		in := r.buffered()
 		if b.dec.InData() && len(in) > len(p) {
 			in = in[:len(p)]
 		}
 		n, data, err := b.dec.Decode(in)
 		if len(data) > 0 {
 			if b.limit >= 0 && b.n+int64(len(data)) > b.limit {
-				c.rpos += n
+				r.consume(n)
 				b.protoErr, b.protoMsg = 413, "request body too large"
 				b.err = ErrBodyTooLarge
 				return 0, b.err
@@ -119,11 +127,11 @@ func (b *body) readChunked(p []byte) (int, error) {
 			// leave the rest in the buffer for the next Read.
 			k := copy(p, data)
 			b.pending = len(data) - k
-			c.rpos += n - b.pending
+			r.consume(n - b.pending)
 			b.n += int64(k)
 			return k, nil
 		}
-		c.rpos += n
+		r.consume(n)
 		if err == io.EOF {
 			b.done = true
 			return 0, io.EOF
@@ -139,23 +147,98 @@ func (b *body) readChunked(p []byte) (int, error) {
 		if n > 0 {
 			continue
 		}
-		if err := c.fillBody(); err != nil {
-			return 0, b.fail(err)
+		if _, err := b.fill(nil); err != nil {
+			return 0, err
 		}
 	}
 }
 
+// fill reads more of the body from the client: into p if it is not nil
+// (nothing is buffered: the bytes go straight to the caller), else into
+// the reader's buffer. Whatever output is pending is sent first (a client
+// may wait for it: 100 Continue, pipelined responses). Each read must
+// bring data within ReadTimeout, and the body as a whole must keep to the
+// minimum data rate (see bodyRate).
+func (b *body) fill(p []byte) (int, error) {
+	c := b.c
+	if err := c.w.flush(); err != nil {
+		return 0, b.fail(err, false)
+	}
+	progress := c.srv.readTimeout()
+	timeout, ok := b.rate.timeout(progress, b.waited, b.got)
+	if !ok {
+		return 0, b.fail(errBodyTooSlow, true)
+	}
+	start := coarseNow()
+	var n int
+	var err error
+	if p != nil {
+		n, err = c.r.readDirect(p, timeout)
+	} else {
+		before := len(c.r.buffered())
+		err = c.r.fill(timeout)
+		n = len(c.r.buffered()) - before
+	}
+	b.waited += coarseNow() - start
+	if err != nil {
+		return 0, b.fail(err, timeout < progress)
+	}
+	b.got += int64(n)
+	return n, nil
+}
+
 // fail records a transport error (timeout, reset, early EOF); the
-// connection will close after the response.
-func (b *body) fail(err error) error {
-	if isTimeout(err) {
+// connection will close after the response. A timeout that the minimum
+// data rate set (rated) is answered 408 instead of the handler's response.
+func (b *body) fail(err error, rated bool) error {
+	if isTimeout(err) || err == errBodyTooSlow {
 		err = errBodyTimeout
+		if rated {
+			err = ErrBodyTooSlow
+			b.protoErr, b.protoMsg = 408, "request body arrived too slowly"
+		}
 	}
 	b.err = err
 	return err
 }
 
-var errBodyTimeout = errors.New("httpserver: request body read timed out")
+var (
+	errBodyTimeout = errors.New("httpserver: request body read timed out")
+	errBodyTooSlow = errors.New("httpserver: request body below the minimum rate")
+)
+
+// bodyRate is the minimum data rate for request bodies
+// (Server.MinBodyRate, Server.BodyRateGrace).
+//
+// Only the time the server spends waiting for body bytes counts: a
+// handler that reads its body slowly, or not at all for a while, is not
+// charged for it. Over that time, once the grace period is over, the
+// body's average rate must stay at least min bytes per second. A
+// progress timeout alone (ReadTimeout) cannot stop a body dribbled one
+// byte per ReadTimeout, which would hold its handler forever.
+type bodyRate struct {
+	min   int64 // bytes per second; 0 for no minimum
+	grace time.Duration
+}
+
+// timeout returns the timeout for the next body read: the progress
+// timeout, or less where the rate requires the next byte sooner. ok is
+// false when the rate has fallen below the minimum already. waited is the
+// time spent waiting so far, got the bytes received.
+func (r bodyRate) timeout(progress, waited time.Duration, got int64) (time.Duration, bool) {
+	if r.min <= 0 {
+		return progress, true
+	}
+	// The next byte (got+1) must have come once waited reaches
+	// grace + (got+1)/min.
+	need := got + 1
+	allowed := r.grace + time.Duration(need/r.min)*time.Second + time.Duration(need%r.min)*time.Second/time.Duration(r.min)
+	left := allowed - waited
+	if left <= 0 {
+		return 0, false
+	}
+	return min(progress, left), true
+}
 
 // drain reads and discards the rest of the body, at most max bytes. It
 // reports whether the body ended cleanly within that bound.
@@ -176,17 +259,14 @@ func (b *body) drain(max int64) bool {
 			continue
 		}
 		// Content-Length: skip buffered bytes without copying.
-		c := b.c
-		if c.rpos == c.rend {
-			if err := c.fillBody(); err != nil {
+		r := &b.c.r
+		if r.empty() {
+			if _, err := b.fill(nil); err != nil {
 				return false
 			}
 		}
-		k := int64(c.rend - c.rpos)
-		if k > b.remaining {
-			k = b.remaining
-		}
-		c.rpos += int(k)
+		k := min(int64(len(r.buffered())), b.remaining)
+		r.consume(int(k))
 		b.remaining -= k
 		read += k
 		if b.remaining == 0 {

@@ -88,26 +88,20 @@ func coarseNow() time.Duration {
 	return time.Since(clockBase)
 }
 
-// armRead sets the connection's read deadline to d from now. The call is
-// skipped when the deadline already armed lies between d/16 before that
-// and that: on a keep-alive connection the idle deadline set for the
-// previous request is nearly always still right. A timeout may therefore
-// fire up to d/16 (plus clockTick) early, never late.
-func (c *conn) armRead(d time.Duration) {
-	want := coarseNow() + d
-	if c.readDL <= want && c.readDL >= want-d/16 && !c.srv.shutting.Load() {
-		return
+// armDeadline decides whether a deadline d from now needs arming, given
+// the deadline armed already (as an offset from clockBase; 0 if none),
+// and returns the one to arm. Re-arming costs a system call and a timer
+// update, so a deadline armed a little earlier is kept: on a keep-alive
+// connection the one set for the previous request is nearly always still
+// good. A deadline is armed with slack (d/16, plus clockTick for the coarse
+// clock's lag) and kept while it lies at least d ahead, so a timeout never
+// fires early: it fires between d and d + d/16 + clockTick after the last
+// call. force re-arms regardless (after Shutdown has moved a deadline
+// behind our back).
+func armDeadline(armed, d time.Duration, force bool) (time.Duration, bool) {
+	earliest := coarseNow() + clockTick + d
+	if !force && armed >= earliest && armed <= earliest+d/16 {
+		return 0, false
 	}
-	c.readDL = want
-	c.rwc.SetReadDeadline(clockBase.Add(want))
-}
-
-// armWrite is armRead for the write deadline.
-func (c *conn) armWrite(d time.Duration) {
-	want := coarseNow() + d
-	if c.writeDL <= want && c.writeDL >= want-d/16 {
-		return
-	}
-	c.writeDL = want
-	c.rwc.SetWriteDeadline(clockBase.Add(want))
+	return earliest + d/16, true
 }

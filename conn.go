@@ -2,28 +2,42 @@ package httpserver
 
 import (
 	"context"
-	"errors"
-	"io"
 	"net"
-	"os"
 	"runtime/debug"
 	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/gohttpserver/httpserver/internal/wire"
 )
 
-// minReadBuffer is the read buffer a connection starts with. It must hold
-// a whole chunk-size line (the wire package refuses lines over 4 KiB), so
-// a chunked body never needs a larger buffer; heads grow it up to
-// MaxHeaderBytes.
-const minReadBuffer = 4<<10 + 64
-
-// conn is one client connection. Everything in it belongs to the
-// connection's goroutine (the one running serve) except the fields under
-// mu, which Shutdown reads from another goroutine.
+// conn is one client connection.
+//
+// One goroutine at a time owns a connection and everything in it but the
+// fields marked otherwise: the goroutine Serve started for it, until the
+// connection parks; then nobody, until a poller worker takes it (see
+// parkState.own for how ownership passes). The table says who else may
+// touch what.
+//
+//	field              owner / guard
+//	-----------------  ---------------------------------------------------
+//	srv, rwc, ctx,     set by newConn, read-only after (cancel may run from
+//	cancel, remote*    any goroutine)
+//	done               set by Serve before the goroutine starts; called once
+//	r, w               the owner (reader, writer)
+//	rs                 the owner; nil while parked (see acquireState): it
+//	                   exists only while a request is being read or served
+//	arena, farena,     the owner; nil while parked
+//	spare
+//	body, bodyGen      the owner (a Request's Body reads them on the owner's
+//	                   goroutine, while its handler runs)
+//	nreq, isHEAD,      the owner
+//	linger
+//	state              written by the owner (under mu for the idle states,
+//	                   see setIdle); read by Shutdown under mu
+//	mu                 guards the idle-state transitions against Shutdown
+//	                   moving the read deadline (closeIfIdle)
+//	pk                 see parkState: its ownership word is atomic, its
+//	                   registration guarded by the poller's mu
 type conn struct {
 	srv    *Server
 	rwc    net.Conn
@@ -33,27 +47,19 @@ type conn struct {
 	remoteIP   string // shared by every Request on the connection
 	remotePort int
 
-	// Read side. The unconsumed input is rbuf[rpos:rend]; a request head
-	// is parsed in place starting at rpos.
-	rbuf       []byte
-	rpos, rend int
-	// arena holds the copies of request heads (see headString); nil
-	// while the connection is idle, like the buffers.
+	r reader
+	w writer
+
+	// rs holds the head being parsed and the response being written.
+	rs *reqState
+
+	// arena and farena hold the copies of request heads and their
+	// fields (see arena.go).
 	arena  *strArena
 	farena *fieldArena
 	// spare is the Request of the last response, for reuse
-	// (Server.ReuseRequests); nil while the connection is idle.
+	// (Server.ReuseRequests).
 	spare *Request
-	// reqState holds the head being parsed and the response being
-	// written; nil while the connection is parked (see acquireState).
-	*reqState
-	// headArmed: the ReadHeaderTimeout deadline is set for this head.
-	headArmed bool
-
-	// Write side: wbuf holds output not yet written to the socket; its
-	// capacity is the write window (Server.WriteBufferSize).
-	wbuf []byte
-	werr error // sticky: once a write failed, every later one does
 
 	// body is the request body being read; bodyGen counts requests, so
 	// that a Request's Body can tell whether body is still its own.
@@ -70,80 +76,29 @@ type conn struct {
 	// response, an undrained body); see lingerClose.
 	linger bool
 
-	// The deadlines last armed, as offsets from clockBase (see armRead).
-	readDL, writeDL time.Duration
+	mu    sync.Mutex
+	state stateWord
 
-	// raw reads the socket without a buffer between requests (nil when
-	// the connection offers no raw access, as with TLS); see readIdle.
-	raw       syscall.RawConn
-	rawReadFn func(fd uintptr) bool // c.rawRead, bound once per connection
-	rawN      int
-	rawErr    error
-
-	mu   sync.Mutex
-	idle bool // waiting for the first byte of a request; guarded by mu
-
-	// drained: the last read from the socket returned less than it asked
-	// for, so the socket held no more input then (see park).
-	drained bool
-
-	// Parking (poll_linux.go). poll is nil when the connection cannot
-	// park, and set before its goroutine starts; noPark is set (by the
-	// connection's goroutine) when registering with poll failed. pfd and
-	// pid are guarded by poll.mu. pstate says who owns the connection (see
-	// park); pdeadline is its idle deadline while parked, as a coarseNow
-	// value. pclose is set by whoever wakes the connection to close it,
-	// before its goroutine starts.
-	poll      *poller
-	noPark    bool
-	pfd       int
-	pid       uint32 // registration with poll; 0 when unregistered
-	pstate    atomic.Uint32
-	pclose    bool
-	pdeadline atomic.Int64
+	pk parkState
 
 	// done runs once the connection is closed (the server's accounting).
 	done func()
 }
 
-// parkResult is what park did.
-type parkResult uint8
-
-const (
-	parkNo    parkResult = iota // parking is not available: read and wait
-	parkOK                      // parked: the goroutine must return at once
-	parkRead                    // input arrived meanwhile: read it
-	parkClose                   // the server is shutting down: close
-)
-
-// readResult is how readRequest ended.
-type readResult uint8
-
-const (
-	readOK     readResult = iota // a request
-	readClose                    // close the connection
-	readParked                   // parked: the goroutine must return at once
-)
-
-// lingerTimeout bounds how long a closing connection keeps reading what the
-// client still sends; see lingerClose.
-const lingerTimeout = 500 * time.Millisecond
-
 // reqState is the part of a connection's state that only matters while
-// it serves a request. It lives apart from conn, in a pool, so that a
-// parked connection does not carry it (328 bytes of an idle connection's
-// 896 otherwise).
+// it reads or serves a request. It lives apart from conn, in a pool, so
+// that a parked connection does not carry it.
 type reqState struct {
 	head wire.RequestHead
-	out  outState // the response being written
+	out  respState
 }
 
 var reqStatePool = sync.Pool{New: func() any { return new(reqState) }}
 
 // acquireState gives the connection a reqState, if it has none.
 func (c *conn) acquireState() {
-	if c.reqState == nil {
-		c.reqState = reqStatePool.Get().(*reqState)
+	if c.rs == nil {
+		c.rs = reqStatePool.Get().(*reqState)
 	}
 }
 
@@ -153,24 +108,22 @@ func (c *conn) acquireState() {
 // stopped: a stale head would parse another connection's bytes from the
 // middle).
 func (c *conn) releaseState() {
-	rs := c.reqState
+	rs := c.rs
 	if rs == nil {
 		return
 	}
-	c.reqState = nil
+	c.rs = nil
 	if cap(rs.head.Fields) > 32 {
 		rs.head.Fields = nil // an unusually large head; do not keep its index
 	}
 	rs.head.Reset()
-	rs.out = outState{pend: rs.out.pend[:0]} // and drop the last Response
+	rs.out = respState{pend: rs.out.pend[:0]} // and drop the last Response
 	reqStatePool.Put(rs)
 }
 
 // reqPool holds Requests for reuse (Server.ReuseRequests) while their
 // connections are idle.
 var reqPool sync.Pool
-
-var readBufPool = sync.Pool{New: func() any { b := make([]byte, minReadBuffer); return &b }}
 
 func newConn(s *Server, rwc net.Conn, base context.Context) *conn {
 	c := &conn{srv: s, rwc: rwc}
@@ -183,6 +136,8 @@ func newConn(s *Server, rwc net.Conn, base context.Context) *conn {
 	} else {
 		c.ctx, c.cancel = context.WithCancel(base)
 	}
+	c.r.rwc = rwc
+	c.w = writer{rwc: rwc, window: s.writeBufferSize(), timeout: s.writeTimeout(), pool: &s.wbufPool}
 	c.setupRaw()
 	if a, ok := rwc.RemoteAddr().(*net.TCPAddr); ok {
 		c.remoteIP = a.IP.String()
@@ -191,28 +146,29 @@ func newConn(s *Server, rwc net.Conn, base context.Context) *conn {
 	return c
 }
 
-// lingerClose half-closes the connection and reads and discards what the
-// client still sends, for at most lingerTimeout and MaxDrainBytes, before
-// the caller closes it. Closing a socket with unread input makes the kernel
-// answer with a reset, which can destroy the response just sent before the
+// lingerTimeout bounds how long a closing connection keeps reading what the
+// client still sends; see lingerClose.
+const lingerTimeout = 500 * time.Millisecond
+
+// lingerClose half-closes rwc and reads and discards what the client
+// still sends, for at most lingerTimeout and max bytes, before the caller
+// closes it. Closing a socket with unread input makes the kernel answer
+// with a reset, which can destroy the response just sent before the
 // client has read it (RFC 9112 §9.6): a client uploading a body we refused
-// would see "connection reset" instead of our 413.
-func (c *conn) lingerClose() {
-	cw, ok := c.rwc.(interface{ CloseWrite() error })
-	if !ok || c.werr != nil {
+// would see "connection reset" instead of our 413. buf is scratch space
+// (nil: a small one of its own).
+func lingerClose(rwc net.Conn, buf []byte, max int64) {
+	cw, ok := rwc.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
 		return
 	}
-	if cw.CloseWrite() != nil {
-		return
-	}
-	c.rwc.SetReadDeadline(time.Now().Add(lingerTimeout))
-	buf := c.rbuf
+	rwc.SetReadDeadline(time.Now().Add(lingerTimeout))
 	if len(buf) == 0 {
 		var small [512]byte
 		buf = small[:]
 	}
-	for read, max := int64(0), c.srv.maxDrainBytes(); read < max; {
-		n, err := c.rwc.Read(buf)
+	for read := int64(0); read < max; {
+		n, err := rwc.Read(buf)
 		read += int64(n)
 		if err != nil {
 			return
@@ -220,36 +176,39 @@ func (c *conn) lingerClose() {
 	}
 }
 
+var aLongTimeAgo = time.Unix(1, 0)
+
 // closeIfIdle wakes a connection that waits for its next request so that
 // it closes; a busy one finishes its request first (it sees srv.shutting).
+// It is called by Shutdown, from another goroutine.
 func (c *conn) closeIfIdle() {
 	c.mu.Lock()
-	if c.idle && !c.wakeToClose() {
+	if st := c.state.load(); (st == stateIdle || st == stateParked) && !c.wakeToClose() {
 		c.rwc.SetReadDeadline(aLongTimeAgo)
 	}
 	c.mu.Unlock()
 }
 
-var aLongTimeAgo = time.Unix(1, 0)
-
-// setIdle marks the connection as waiting for a request and arms the idle
-// timeout. It reports false if the server is shutting down: the caller
-// closes the connection instead.
+// setIdle moves the connection to stateIdle, waiting for a request, and
+// arms the idle timeout. It reports false if the server is shutting down:
+// the caller closes the connection instead.
 func (c *conn) setIdle() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.srv.shutting.Load() {
 		return false
 	}
-	c.idle = true
+	c.setState(stateIdle)
 	// Under mu, so that closeIfIdle's deadline cannot be overwritten.
-	c.armRead(c.srv.idleTimeout())
+	c.r.arm(c.srv.idleTimeout(), false)
 	return true
 }
 
+// setBusy moves an idle connection to stateHead: a request's first bytes
+// have arrived.
 func (c *conn) setBusy() {
 	c.mu.Lock()
-	c.idle = false
+	c.setState(stateHead)
 	c.mu.Unlock()
 }
 
@@ -258,7 +217,7 @@ func (c *conn) setBusy() {
 // connections (its stack has grown to what serving takes); once it
 // closes, the goroutine ends.
 func (c *conn) run() {
-	p := c.poll
+	p := c.pk.poll
 	if c.serve() {
 		p.work(nil)
 	}
@@ -280,13 +239,13 @@ func (c *conn) serve() (parked bool) {
 		if r != readOK {
 			return
 		}
-		c.acquireWriteBuf()
+		c.w.acquire()
 		keep := c.serveRequest(req)
 		if c.srv.ReuseRequests {
 			c.spare = req // its response has ended
 		}
 		if !keep {
-			c.flush()
+			c.w.flush()
 			return
 		}
 	}
@@ -294,7 +253,7 @@ func (c *conn) serve() (parked bool) {
 
 // resume is the goroutine the poller starts for a parked connection.
 func (c *conn) resume() {
-	if c.pclose {
+	if c.pk.close {
 		c.close() // idle timeout, shutdown or Close
 		return
 	}
@@ -303,9 +262,10 @@ func (c *conn) resume() {
 
 // close closes the connection and releases what it holds.
 func (c *conn) close() {
+	c.setState(stateClosed)
 	c.cancel()
 	switch {
-	case c.werr != nil && isTimeout(c.werr):
+	case c.w.err != nil && isTimeout(c.w.err):
 		// A client that stopped reading: close with a reset, so the
 		// kernel drops the unsent response at once instead of holding up
 		// to its send buffer per connection for minutes (a slow-read
@@ -313,8 +273,8 @@ func (c *conn) close() {
 		if tc, ok := c.rwc.(*net.TCPConn); ok {
 			tc.SetLinger(0)
 		}
-	case c.linger:
-		c.lingerClose()
+	case c.linger && c.w.err == nil:
+		lingerClose(c.rwc, c.r.buf, c.srv.maxDrainBytes())
 	}
 	c.deregister()
 	c.rwc.Close()
@@ -330,38 +290,11 @@ func (c *conn) close() {
 // next one (see readIdle) or closes, so an idle keep-alive connection holds
 // no buffer at all.
 
-func (c *conn) acquireReadBuf() {
-	if c.rbuf == nil {
-		c.rbuf = *readBufPool.Get().(*[]byte)
-	}
-}
-
-func (c *conn) acquireWriteBuf() {
-	if c.wbuf != nil {
-		return
-	}
-	w := c.srv.writeBufferSize()
-	if p, ok := c.srv.wbufPool.Get().(*[]byte); ok && cap(*p) == w {
-		c.wbuf = (*p)[:0]
-		return
-	}
-	c.wbuf = make([]byte, 0, w)
-}
-
 // releaseBuffers returns the buffers to their pools. The read buffer must
 // hold no unconsumed input, the write buffer no unsent output.
 func (c *conn) releaseBuffers() {
-	if cap(c.rbuf) == minReadBuffer {
-		b := c.rbuf[:minReadBuffer]
-		readBufPool.Put(&b)
-	}
-	c.rbuf = nil
-	c.rpos, c.rend = 0, 0
-	if c.wbuf != nil && cap(c.wbuf) == c.srv.writeBufferSize() {
-		b := c.wbuf[:0]
-		c.srv.wbufPool.Put(&b)
-	}
-	c.wbuf = nil
+	c.r.release()
+	c.w.release()
 	c.releaseArenas()
 	if c.spare != nil {
 		reqPool.Put(c.spare)
@@ -369,242 +302,13 @@ func (c *conn) releaseBuffers() {
 	}
 }
 
-// readRequest reads and parses the next request head. It returns
-// readClose when the connection is to be closed (after answering a bad
-// request), and readParked when the connection has been handed to the
-// poller, after which neither it nor its caller may touch c.
-func (c *conn) readRequest() (*Request, readResult) {
-	// RFC 9112 §2.2: some clients send an extra CRLF after a body. Drop
-	// one that arrived with the body, so that the connection counts as
-	// idle (closed quietly at IdleTimeout) and not as a stalled head (an
-	// unsolicited 408 at ReadHeaderTimeout).
-	if c.rend-c.rpos >= 2 && c.rbuf[c.rpos] == '\r' && c.rbuf[c.rpos+1] == '\n' {
-		c.rpos += 2
+// waitIdle is what a connection does when it finds no input between
+// requests, before it waits or parks: it gives back its buffers.
+func (c *conn) waitIdle() {
+	c.releaseBuffers()
+	if h := testHooks.Load(); h != nil && h.waitIdle != nil {
+		h.waitIdle(c)
 	}
-	if c.rpos == c.rend {
-		c.rpos, c.rend = 0, 0
-	}
-	c.acquireState()
-	c.head.Reset()
-	c.isHEAD = false
-	c.out.status, c.out.sent, c.out.failure = 0, 0, nil
-	lim := wire.Limits{
-		MaxRequestLine: c.srv.maxRequestLine(),
-		MaxHeadBytes:   c.srv.maxHeaderBytes(),
-		MaxFields:      c.srv.maxHeaderCount(),
-	}
-	waiting := c.rpos == c.rend // no byte of this request yet
-	if waiting && !c.setIdle() {
-		// Shutting down: send the responses still buffered (pipelined
-		// ones, or the last keep-alive one) before closing, and linger so
-		// that requests the client pipelined behind them, which we will
-		// not read, do not make the kernel reset the connection under
-		// those responses (RFC 9112 §9.6).
-		c.flush()
-		c.linger = c.nreq > 0
-		return nil, readClose
-	}
-	// The header timeout is armed only when a head needs another read:
-	// most heads arrive whole in one read, and parsing them needs no
-	// deadline. Arming it then (rather than at the first byte) moves it by
-	// the time one parse took.
-	c.headArmed = false
-	for {
-		if !waiting {
-			err := c.head.Parse(c.rbuf[c.rpos:c.rend], lim)
-			if err == nil {
-				break
-			}
-			if err != wire.ErrIncomplete {
-				var we *wire.Error
-				if errors.As(err, &we) {
-					c.writeError(we.Status, we.Reason)
-					c.logAccess(nil, time.Time{})
-				}
-				return nil, readClose
-			}
-		}
-		if err := c.flush(); err != nil {
-			return nil, readClose
-		}
-		var n int
-		var err error
-		if waiting && c.raw != nil {
-			// Between requests: wait without holding buffers, and
-			// without a goroutine where the connection can park.
-			if c.drained {
-				switch c.park() {
-				case parkOK:
-					return nil, readParked
-				case parkClose:
-					return nil, readClose
-				}
-			}
-			n, err = c.readIdle()
-			if err == errWouldBlock {
-				c.drained = true
-				continue
-			}
-		} else {
-			c.acquireReadBuf()
-			if !c.makeRoom(lim.MaxHeadBytes) {
-				// Parse refuses heads over the limit before this happens.
-				c.writeError(431, "request header section too large")
-				c.logAccess(nil, time.Time{})
-				return nil, readClose
-			}
-			if !waiting && !c.headArmed {
-				c.headArmed = true
-				c.armRead(c.srv.readHeaderTimeout())
-			}
-			n, err = c.rwc.Read(c.rbuf[c.rend:])
-			c.drained = n < len(c.rbuf)-c.rend
-		}
-		c.rend += n
-		if n > 0 && waiting {
-			waiting = false
-			c.setBusy()
-		}
-		if n > 0 || err == nil {
-			continue
-		}
-		if c.rend == c.rpos {
-			// Nothing of a request arrived: idle timeout, shutdown or
-			// the client closed. Close quietly.
-			return nil, readClose
-		}
-		if isTimeout(err) {
-			c.writeError(408, "request head not received in time")
-			c.logAccess(nil, time.Time{})
-		}
-		// A partial head and then EOF or a reset: nobody to answer.
-		return nil, readClose
-	}
-	return c.newRequest(), readOK
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded)
-}
-
-// makeRoom makes space after rend for another read: it moves the
-// unconsumed bytes to the front, or doubles the buffer up to max bytes.
-// It reports false if the buffer already holds max unconsumed bytes.
-func (c *conn) makeRoom(max int) bool {
-	if c.rend < len(c.rbuf) {
-		return true
-	}
-	if c.rpos > 0 {
-		n := copy(c.rbuf, c.rbuf[c.rpos:c.rend])
-		c.rpos, c.rend = 0, n
-		return true
-	}
-	if len(c.rbuf) >= max {
-		return false
-	}
-	size := 2 * len(c.rbuf)
-	if size > max {
-		size = max
-	}
-	nb := make([]byte, size)
-	copy(nb, c.rbuf[:c.rend])
-	if cap(c.rbuf) == minReadBuffer {
-		old := c.rbuf
-		readBufPool.Put(&old)
-	}
-	c.rbuf = nb
-	return true
-}
-
-var versionStrings = [...]string{"0.9", "1.0", "1.1"}
-
-// newRequest builds the Request for the head just parsed and consumes the
-// head from the read buffer. The head's bytes are copied once into a
-// string that every string field of the Request shares (a body is not
-// copied: it is read through Body).
-func (c *conn) newRequest() *Request {
-	h := &c.head
-	end := c.rpos + h.Len
-	s := c.headString(c.rbuf[c.rpos:end])
-	c.rpos = end
-	c.nreq++
-
-	req := c.spare
-	c.spare = nil
-	if req == nil && c.srv.ReuseRequests {
-		req, _ = reqPool.Get().(*Request)
-	}
-	if req == nil {
-		req = new(Request)
-	} else {
-		*req = Request{fieldsStore: req.fieldsStore} // reused: clear the last request
-	}
-	// Field by field: assigning a whole Request literal to *req would
-	// build it aside and copy it in, with write barriers.
-	req.Verb = s[h.Method.Start:h.Method.End]
-	req.Path = s[h.Path.Start:h.Path.End]
-	req.ListenerID = c.srv.listenerID
-	req.RemoteIP = c.remoteIP
-	req.RemotePort = c.remotePort
-	req.ContentLength = h.ContentLength
-	req.ctx = c.ctx
-	if req.Path == "" {
-		req.Path = "/" // absolute-form with an empty path (RFC 9112 §3.2.1)
-	}
-	c.isHEAD = req.Verb == "HEAD"
-	switch {
-	case h.Major == 0:
-		req.Version = versionStrings[0]
-	case h.Minor == 0:
-		req.Version = versionStrings[1]
-	default:
-		req.Version = versionStrings[2]
-	}
-	if h.HasQuery {
-		req.QueryStr = s[h.Query.Start:h.Query.End]
-		if req.QueryStr != "" {
-			req.QueryDict, req.QueryErr = ParseQuery(req.QueryStr)
-		}
-	}
-	if h.HasAuthority {
-		req.Host = s[h.Authority.Start:h.Authority.End]
-	}
-	if len(h.Fields) > 0 {
-		n := len(h.Fields)
-		// Capacity limited to the fields, so that an Add on this Header
-		// or on a copy of it (WithContext) reallocates instead of writing
-		// into storage another copy (or another request) sees.
-		var fields []HeaderField
-		switch {
-		case !c.srv.ReuseRequests:
-			fields = c.headerFields(n)
-		case n <= cap(req.fieldsStore):
-			fields = req.fieldsStore[:n:n]
-		default:
-			req.fieldsStore = make([]HeaderField, max(n, 16))
-			fields = req.fieldsStore[:n:n]
-		}
-		for i, f := range h.Fields {
-			fields[i] = HeaderField{Name: s[f.Name.Start:f.Name.End], Value: s[f.Value.Start:f.Value.End]}
-		}
-		req.Headers.fields = fields
-	}
-	c.bodyGen++
-	req.conn, req.gen = c, c.bodyGen
-	b := &c.body
-	*b = body{c: c, limit: c.srv.maxBodyBytes()}
-	switch {
-	case h.Chunked:
-		b.chunked = true
-	case h.ContentLength > 0:
-		b.remaining = h.ContentLength
-	default:
-		b.done = true
-	}
-	b.needContinue = h.Expect100 && !b.done
-	req.Body = (*requestBody)(req)
-	return req
 }
 
 // serveRequest runs the handler for req and writes its response. It
@@ -621,7 +325,9 @@ func (c *conn) serveRequest(req *Request) bool {
 		c.writeError(413, "request body too large")
 		return false
 	}
+	c.setState(stateHandler)
 	resp := c.callHandler(req)
+	c.setState(stateWriting)
 	if b.protoErr != 0 {
 		// The body was malformed or too large: whatever the handler made
 		// of it, the client gets the protocol error, and we close.
@@ -632,7 +338,7 @@ func (c *conn) serveRequest(req *Request) bool {
 	// CONNECT asks for a tunnel, which we never make: what the client
 	// sends after the head may be tunnel data (clients send it early), and
 	// must not be read as requests (RFC 9110 §9.3.6).
-	mustClose := c.bodyForcesClose(b) || c.head.Form == wire.AuthorityForm
+	mustClose := c.bodyForcesClose(b) || c.rs.head.Form == wire.AuthorityForm
 	keep := c.writeResponse(req, resp, mustClose)
 	if !keep {
 		c.linger = c.linger || !b.done
@@ -641,6 +347,7 @@ func (c *conn) serveRequest(req *Request) bool {
 	if !b.done {
 		// The handler left part of the body unread and we promised to
 		// keep the connection: read and discard it, within bounds.
+		c.setState(stateDraining)
 		if !b.drain(c.srv.maxDrainBytes()) {
 			c.linger = true
 			return false
@@ -669,12 +376,12 @@ func (c *conn) bodyForcesClose(b *body) bool {
 func (c *conn) callHandler(req *Request) (resp *Response) {
 	defer func() {
 		if r := recover(); r != nil {
-			c.srv.logger().Error("httpserver: handler panic", "panic", r, "verb", req.Verb, "path", req.Path, "stack", string(debug.Stack()))
+			c.srv.logPanic(r, req)
 			resp = nil
-			c.out.panicked = true
+			c.rs.out.panicked = true
 		}
 	}()
-	c.out.panicked = false
+	c.rs.out.panicked = false
 	return c.srv.handler().Handle(req)
 }
 
@@ -683,26 +390,17 @@ func (c *conn) callHandler(req *Request) (resp *Response) {
 // The reason must be safe to show the client. A HEAD request gets the head
 // alone.
 func (c *conn) writeError(status int, reason string) {
-	c.acquireWriteBuf()
-	msg := wire.StatusText(status)
-	if reason != "" {
-		msg += ": " + reason
-	}
-	msg += "\n"
-	b := wire.AppendStatusLine(c.wbuf, 1, status, "")
-	b = appendDate(b)
-	b = append(b, "Content-Type: text/plain; charset=utf-8\r\n"...)
-	b = wire.AppendContentLength(b, int64(len(msg)))
-	b = append(b, "Connection: close\r\n\r\n"...)
+	o := &c.rs.out
+	var msg string
+	c.w.appendTo(func(b []byte) []byte {
+		b, msg = errorAnswer(b, status, reason, c.isHEAD)
+		return b
+	})
 	c.linger = true
-	c.out.status, c.out.sent = status, 0
-	if !c.isHEAD {
-		b = append(b, msg...)
-		c.out.sent = int64(len(msg))
-	}
-	c.wbuf = b
-	if err := c.flush(); err != nil {
-		c.out.failure = err
+	o.status, o.enc.sent = status, int64(len(msg))
+	c.w.writeString(msg)
+	if err := c.w.flush(); err != nil {
+		o.failure = err
 	}
 }
 
@@ -714,13 +412,14 @@ func (c *conn) logAccess(req *Request, start time.Time) {
 	if f == nil {
 		return
 	}
+	o := &c.rs.out
 	e := AccessEntry{
 		Request:    req,
 		RemoteIP:   c.remoteIP,
 		RemotePort: c.remotePort,
-		Status:     c.out.status,
-		Bytes:      c.out.sent,
-		Err:        c.out.failure,
+		Status:     o.status,
+		Bytes:      o.enc.sent,
+		Err:        o.failure,
 	}
 	if !start.IsZero() {
 		e.Duration = time.Since(start)
@@ -728,129 +427,7 @@ func (c *conn) logAccess(req *Request, start time.Time) {
 	f(e)
 }
 
-// write queues p for the client. At most the write window is held: when
-// it is full it is written out, and a p at least as large as the window is
-// written straight from p, one window at a time, so the client's pace
-// governs the caller's.
-func (c *conn) write(p []byte) error {
-	c.acquireWriteBuf()
-	for len(p) > 0 {
-		if c.werr != nil {
-			return c.werr
-		}
-		free := cap(c.wbuf) - len(c.wbuf)
-		if free == 0 {
-			if err := c.flush(); err != nil {
-				return err
-			}
-			continue
-		}
-		window := cap(c.wbuf)
-		if len(c.wbuf) == 0 && len(p) >= window {
-			if err := c.writeSocket(p[:window]); err != nil {
-				return err
-			}
-			p = p[window:]
-			continue
-		}
-		n := copy(c.wbuf[len(c.wbuf):cap(c.wbuf)], p)
-		c.wbuf = c.wbuf[:len(c.wbuf)+n]
-		p = p[n:]
-	}
-	return c.werr
-}
-
-func (c *conn) writeString(s string) error {
-	c.acquireWriteBuf()
-	for len(s) > 0 {
-		if c.werr != nil {
-			return c.werr
-		}
-		if len(c.wbuf) == cap(c.wbuf) {
-			if err := c.flush(); err != nil {
-				return err
-			}
-		}
-		n := copy(c.wbuf[len(c.wbuf):cap(c.wbuf)], s)
-		c.wbuf = c.wbuf[:len(c.wbuf)+n]
-		s = s[n:]
-	}
-	return c.werr
-}
-
-// flush writes out what the window holds.
-func (c *conn) flush() error {
-	if c.werr != nil {
-		return c.werr
-	}
-	if len(c.wbuf) == 0 {
-		return nil
-	}
-	err := c.writeSocket(c.wbuf)
-	c.wbuf = c.wbuf[:0]
-	if w := c.srv.writeBufferSize(); cap(c.wbuf) > 2*w {
-		// A large head grew the buffer; do not keep the excess.
-		c.wbuf = make([]byte, 0, w)
-	}
-	return err
-}
-
-// writeSocket writes p under the write progress timeout.
-func (c *conn) writeSocket(p []byte) error {
-	c.armWrite(c.srv.writeTimeout())
-	_, err := c.rwc.Write(p)
-	if err != nil {
-		c.werr = err
-	}
-	return err
-}
-
-// fillBody reads more input for the request body into the read buffer
-// under the body progress timeout, after sending whatever output is
-// pending (a client may wait for it: 100 Continue, pipelined responses).
-func (c *conn) fillBody() error {
-	if err := c.flush(); err != nil {
-		return err
-	}
-	if c.rpos == c.rend {
-		c.rpos, c.rend = 0, 0
-	}
-	if !c.makeRoom(len(c.rbuf)) {
-		return errors.New("httpserver: read buffer full") // cannot happen: see minReadBuffer
-	}
-	c.armRead(c.srv.readTimeout())
-	n, err := c.rwc.Read(c.rbuf[c.rend:])
-	c.drained = n < len(c.rbuf)-c.rend
-	c.rend += n
-	if n > 0 {
-		return nil
-	}
-	if err == nil {
-		err = io.ErrNoProgress
-	}
-	if err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return err
-}
-
-// readBodyDirect reads body bytes straight into p when nothing is
-// buffered, sparing a copy for large reads.
-func (c *conn) readBodyDirect(p []byte) (int, error) {
-	if err := c.flush(); err != nil {
-		return 0, err
-	}
-	c.armRead(c.srv.readTimeout())
-	n, err := c.rwc.Read(p)
-	c.drained = n < len(p)
-	if n > 0 {
-		return n, nil
-	}
-	if err == nil {
-		err = io.ErrNoProgress
-	}
-	if err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return 0, err
+// logPanic logs a handler's panic with its stack.
+func (s *Server) logPanic(r any, req *Request) {
+	s.logger().Error("httpserver: handler panic", "panic", r, "verb", req.Verb, "path", req.Path, "stack", string(debug.Stack()))
 }

@@ -23,6 +23,11 @@ var (
 	// is closed.
 	ErrMalformedBody = errors.New("httpserver: malformed request body")
 
+	// ErrBodyTooSlow is returned by Request.Body when the body arrives
+	// more slowly than the server's MinBodyRate allows. The client gets
+	// 408 and the connection is closed.
+	ErrBodyTooSlow = errors.New("httpserver: request body arrived too slowly")
+
 	// ErrBodyClosed is returned by Request.Body when it is read after the
 	// handler returned.
 	ErrBodyClosed = errors.New("httpserver: request body read after the handler returned")

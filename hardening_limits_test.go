@@ -44,6 +44,7 @@ func TestHardeningMaxConnsPerIP(t *testing.T) {
 			t.Fatalf("within the limit: got %d, want 200", r.Status)
 		}
 	}
+	const busyBody = "Service Unavailable: too many connections from your address\n"
 	checkBusy := func(r *rawResp) {
 		t.Helper()
 		if c, _ := r.get("Connection"); r.Status != 503 || c != "close" || string(r.Body) != busyBody {

@@ -36,7 +36,7 @@ import (
 // the connection runs is noted in its state (runningWake), which makes its
 // next park read instead.
 //
-// Ownership is one atomic word per connection (pstate), so that parking
+// Ownership is one atomic word per connection (parkState.own), so that parking
 // and waking take no lock: running (a goroutine owns the connection),
 // runningWake (the same, and input arrived since it last read), parked (no
 // goroutine: whoever moves it from parked to running owns it and starts
@@ -97,7 +97,7 @@ const workerIdleTimeout = 2 * time.Second
 // syscall package declares it negative).
 const epollET = 0x80000000
 
-// Ownership states (conn.pstate).
+// Ownership states (parkState.own).
 const (
 	running     = iota // a goroutine owns the connection
 	runningWake        // the same, and input arrived since its last read
@@ -245,11 +245,15 @@ func (p *poller) dispatch() {
 			continue
 		}
 		c := p.byFD[ev.Fd]
-		if c == nil || c.pid != uint32(ev.Pad) {
+		if c == nil || c.pk.id != uint32(ev.Pad) {
 			continue // stale: the connection is gone
 		}
-		if c.wake() {
-			c.drained = false
+		took := c.wake()
+		if h := testHooks.Load(); h != nil && h.wake != nil {
+			h.wake(c, took)
+		}
+		if took {
+			c.r.drained = false
 			p.ready = append(p.ready, c)
 		}
 	}
@@ -261,13 +265,13 @@ func (p *poller) dispatch() {
 // the caller owns it now and must resume it.
 func (c *conn) wake() bool {
 	for {
-		switch c.pstate.Load() {
+		switch c.pk.own.Load() {
 		case parked:
-			if c.pstate.CompareAndSwap(parked, running) {
+			if c.pk.own.CompareAndSwap(parked, running) {
 				return true
 			}
 		case running:
-			if c.pstate.CompareAndSwap(running, runningWake) {
+			if c.pk.own.CompareAndSwap(running, runningWake) {
 				return false
 			}
 		default:
@@ -283,9 +287,9 @@ func (p *poller) sweep() {
 	now := coarseNow()
 	p.mu.Lock()
 	for _, c := range p.byFD {
-		if c != nil && c.pstate.Load() == parked && time.Duration(c.pdeadline.Load()) <= now &&
-			c.pstate.CompareAndSwap(parked, running) {
-			c.pclose = true
+		if c != nil && c.pk.own.Load() == parked && time.Duration(c.pk.deadline.Load()) <= now &&
+			c.pk.own.CompareAndSwap(parked, running) {
+			c.pk.close = true
 			p.ready = append(p.ready, c)
 		}
 	}
@@ -332,9 +336,9 @@ func (p *poller) resumeReady() {
 // register adds the connection's socket to the epoll set. An edge for
 // input already present is raised at once.
 func (c *conn) register() bool {
-	p := c.poll
+	p := c.pk.poll
 	fd := -1
-	if c.raw.Control(func(s uintptr) { fd = int(s) }) != nil || fd < 0 {
+	if c.r.raw.Control(func(s uintptr) { fd = int(s) }) != nil || fd < 0 {
 		return false
 	}
 	p.mu.Lock()
@@ -345,10 +349,10 @@ func (c *conn) register() bool {
 	if p.nextID == 0 {
 		p.nextID = 1
 	}
-	c.pid, c.pfd = p.nextID, fd
+	c.pk.id, c.pk.fd = p.nextID, fd
 	p.byFD[fd] = c
 	p.mu.Unlock()
-	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | epollET, Fd: int32(fd), Pad: int32(c.pid)}
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | epollET, Fd: int32(fd), Pad: int32(c.pk.id)}
 	if syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, fd, &ev) != nil {
 		c.deregister()
 		return false
@@ -359,15 +363,15 @@ func (c *conn) register() bool {
 // deregister forgets the connection's socket; it must run before the
 // socket is closed, since the descriptor can be reused at once.
 func (c *conn) deregister() {
-	p := c.poll
-	if p == nil || c.pid == 0 {
+	p := c.pk.poll
+	if p == nil || c.pk.id == 0 {
 		return
 	}
 	p.mu.Lock()
-	if c.pfd < len(p.byFD) && p.byFD[c.pfd] == c {
-		p.byFD[c.pfd] = nil
+	if c.pk.fd < len(p.byFD) && p.byFD[c.pk.fd] == c {
+		p.byFD[c.pk.fd] = nil
 	}
-	c.pid = 0
+	c.pk.id = 0
 	p.mu.Unlock()
 }
 
@@ -375,12 +379,13 @@ func (c *conn) deregister() {
 // returns parkOK when the goroutine must return at once, without touching
 // c again: another goroutine may already be running it.
 func (c *conn) park() parkResult {
-	p := c.poll
-	if p == nil || c.noPark {
+	p := c.pk.poll
+	if p == nil || c.pk.noPark {
 		return parkNo
 	}
-	if c.pid == 0 && !c.register() {
-		c.noPark = true // read and wait the ordinary way from now on
+	if c.pk.id == 0 && !c.register() {
+		c.pk.noPark = true // read and wait the ordinary way from now on
+		c.r.wouldBlock = false
 		return parkNo
 	}
 	if c.srv.shutting.Load() {
@@ -388,16 +393,24 @@ func (c *conn) park() parkResult {
 	}
 	c.releaseBuffers()
 	c.releaseState()
-	c.pdeadline.Store(int64(coarseNow() + c.srv.idleTimeout()))
-	if !c.pstate.CompareAndSwap(running, parked) {
-		c.pstate.Store(running) // runningWake: input arrived meanwhile
+	c.pk.deadline.Store(int64(coarseNow() + c.srv.idleTimeout()))
+	c.setState(stateParked) // before the CAS: after it, c is not ours
+	if h := testHooks.Load(); h != nil && h.park != nil {
+		h.park(c, parkStepReleased)
+	}
+	if !c.pk.own.CompareAndSwap(running, parked) {
+		c.pk.own.Store(running) // runningWake: input arrived meanwhile
+		c.setState(stateIdle)
 		c.acquireState()
 		return parkRead
+	}
+	if h := testHooks.Load(); h != nil && h.park != nil {
+		h.park(c, parkStepParked)
 	}
 	// Shutdown and Close set shutting before they wake the parked
 	// connections: either they find this one parked, or it sees shutting
 	// here. Taking it back can fail only because someone else took it.
-	if c.srv.shutting.Load() && c.pstate.CompareAndSwap(parked, running) {
+	if c.srv.shutting.Load() && c.pk.own.CompareAndSwap(parked, running) {
 		return parkClose
 	}
 	return parkOK
@@ -406,11 +419,11 @@ func (c *conn) park() parkResult {
 // wakeToClose resumes a parked connection so that it closes. It reports
 // false if the connection is not parked (a goroutine owns it).
 func (c *conn) wakeToClose() bool {
-	p := c.poll
-	if p == nil || !c.pstate.CompareAndSwap(parked, running) {
+	p := c.pk.poll
+	if p == nil || !c.pk.own.CompareAndSwap(parked, running) {
 		return false
 	}
-	c.pclose = true
+	c.pk.close = true
 	p.wmu.Lock()
 	w := p.idleWorkerLocked()
 	p.wmu.Unlock()

@@ -30,7 +30,7 @@ func (s *Server) parkedConns() int {
 	defer p.mu.Unlock()
 	n := 0
 	for _, c := range p.byFD {
-		if c != nil && c.pstate.Load() == parked {
+		if c != nil && c.pk.own.Load() == parked {
 			n++
 		}
 	}

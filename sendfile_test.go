@@ -125,7 +125,7 @@ func TestAccessLog(t *testing.T) {
 		{"/none", 204, 0, false},
 		{"/fail", 500, int64(len("Internal Server Error\n")), true},
 		{"/spin", 500, int64(len("Internal Server Error\n")), true},
-		{"", 400, -1, false},
+		{"", 400, -1, true}, // Err says why it was refused
 	}
 	if len(entries) != len(want) {
 		t.Fatalf("got %d entries, want %d", len(entries), len(want))

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,8 +35,13 @@ type Server struct {
 	// IdleTimeout bounds the wait for the first byte of the next request
 	// on a keep-alive connection (and of the first request on a new
 	// connection); when it expires the connection is closed silently.
-	// It is kept to within a sixteenth of itself (but no closer than
-	// 10ms, and within 1s). Default 60s.
+	// Default 60s.
+	//
+	// Precision, for every timeout here: a timeout never fires early. It
+	// may fire late, by up to a sixteenth of itself plus 10ms (the server
+	// re-arms deadlines only when they have drifted that far, which saves
+	// a system call per request); a parked connection's IdleTimeout, by up
+	// to a sixteenth, at least 10ms and at most 1s (the sweep's interval).
 	IdleTimeout time.Duration
 
 	// ReadTimeout is the progress timeout for request bodies: each read
@@ -46,6 +50,21 @@ type Server struct {
 	// is cut off (its Body read fails and the connection is closed).
 	// Default 30s.
 	ReadTimeout time.Duration
+
+	// MinBodyRate is the minimum data rate for request bodies, in bytes
+	// per second: once BodyRateGrace has passed, a body whose average rate
+	// over the time the server waited for it falls below this is cut off
+	// (its Body read fails with ErrBodyTooSlow, the client gets 408 and the
+	// connection is closed). Only time spent waiting for the client
+	// counts, not time the handler spends between reads. ReadTimeout
+	// alone would let a body dribbled a byte at a time hold its handler
+	// forever. Default 240 (ASP.NET Core Kestrel's), which a phone on a
+	// bad link easily exceeds; Unlimited (-1) for none.
+	MinBodyRate int64
+
+	// BodyRateGrace is how long a body may wait before MinBodyRate
+	// applies (a slow start, TCP's slow start). Default 5s.
+	BodyRateGrace time.Duration
 
 	// WriteTimeout is the progress timeout for responses: each write of at
 	// most WriteBufferSize bytes to the client must complete within it.
@@ -183,6 +202,8 @@ const (
 	DefaultMaxRequestsPerConn = 1000
 	DefaultWriteBufferSize    = 16 << 10
 	DefaultMaxDrainBytes      = 256 << 10
+	DefaultMinBodyRate        = 240
+	DefaultBodyRateGrace      = 5 * time.Second
 )
 
 func durationOr(d, def time.Duration) time.Duration {
@@ -228,6 +249,17 @@ func (s *Server) maxBodyBytes() int64 {
 		return DefaultMaxBodyBytes
 	}
 	return s.MaxBodyBytes
+}
+
+func (s *Server) bodyRate() bodyRate {
+	if s.MinBodyRate < 0 {
+		return bodyRate{}
+	}
+	r := bodyRate{min: s.MinBodyRate, grace: durationOr(s.BodyRateGrace, DefaultBodyRateGrace)}
+	if r.min == 0 {
+		r.min = DefaultMinBodyRate
+	}
+	return r
 }
 
 func (s *Server) maxDrainBytes() int64 {
@@ -434,15 +466,11 @@ func (s *Server) removeClientConn(client netip.Prefix) {
 	}
 }
 
-// busyBody is the body of the 503 that refuses a connection over
-// MaxConnsPerIP; it says nothing about the limit's value.
-const busyBody = "Service Unavailable: too many connections from your address\n"
-
 // refuseBusy answers rw with 503 and closes it, on a goroutine of its own
 // that keeps rw's MaxConns slot (sem) until it is done and that Shutdown
 // waits for like a connection (Close does not interrupt it; it is short).
-// The 503 goes out under WriteTimeout; then the connection lingers (see
-// conn.lingerClose) for at most lingerTimeout and MaxDrainBytes, so that a
+// The 503 (which says nothing about the limit's value) goes out under
+// WriteTimeout; then the connection lingers (see lingerClose) for at most lingerTimeout and MaxDrainBytes, so that a
 // request the client already sent does not turn our answer into a reset.
 // It reports false, having closed rw, if the server is shutting down.
 func (s *Server) refuseBusy(rw net.Conn, sem chan struct{}) bool {
@@ -465,29 +493,12 @@ func (s *Server) refuseBusy(rw net.Conn, sem chan struct{}) bool {
 			}
 			s.connWG.Done()
 		}()
-		msg := make([]byte, 0, 256)
-		msg = append(msg, "HTTP/1.1 503 Service Unavailable\r\n"...)
-		msg = appendDate(msg)
-		msg = append(msg, "Content-Type: text/plain; charset=utf-8\r\nContent-Length: "...)
-		msg = strconv.AppendInt(msg, int64(len(busyBody)), 10)
-		msg = append(msg, "\r\nConnection: close\r\n\r\n"+busyBody...)
+		msg, body := errorAnswer(make([]byte, 0, 256), 503, "too many connections from your address", false)
 		rw.SetWriteDeadline(time.Now().Add(s.writeTimeout()))
-		if _, err := rw.Write(msg); err != nil {
+		if _, err := rw.Write(append(msg, body...)); err != nil {
 			return
 		}
-		cw, ok := rw.(interface{ CloseWrite() error })
-		if !ok || cw.CloseWrite() != nil {
-			return
-		}
-		rw.SetReadDeadline(time.Now().Add(lingerTimeout))
-		var buf [512]byte
-		for read, max := int64(0), s.maxDrainBytes(); read < max; {
-			n, err := rw.Read(buf[:])
-			if err != nil {
-				return
-			}
-			read += int64(n)
-		}
+		lingerClose(rw, nil, s.maxDrainBytes())
 	}()
 	return true
 }
@@ -530,8 +541,9 @@ func (s *Server) trackConn(c *conn, add bool) bool {
 		}
 		s.conns[c] = struct{}{}
 		s.connWG.Add(1)
-		if c.raw != nil {
-			c.poll = s.poll
+		if c.r.raw != nil {
+			c.pk.poll = s.poll
+			c.r.wouldBlock = s.poll != nil
 		}
 		return true
 	}

@@ -32,55 +32,60 @@ func (c *conn) setupRaw() {
 	if err != nil {
 		return
 	}
-	c.raw = raw
-	c.rawReadFn = c.rawRead
+	c.r.raw = raw
+	c.r.rawFn = c.r.rawRead
+	c.r.onWait = c.waitIdle
 }
 
 // readIdle reads the first bytes of the next request. It tries the read
 // at once, into a buffer from the pool, which is all it takes when the
 // client has already sent the request (the common keep-alive case, no
 // extra system call). Only when the read would block does it give the
-// connection's buffers back and wait for the socket to become readable
-// holding none: an idle keep-alive connection costs its goroutine and
-// socket, not kilobytes of buffers. The read deadline (IdleTimeout, or the
-// one Shutdown sets) applies to the wait. A connection that can park does
-// not wait: readIdle returns errWouldBlock instead, and the caller parks.
-func (c *conn) readIdle() (int, error) {
-	c.rawN, c.rawErr = 0, nil
-	if err := c.raw.Read(c.rawReadFn); err != nil {
+// connection's buffers back (onWait) and wait for the socket to become
+// readable holding none: an idle keep-alive connection costs its
+// goroutine and socket, not kilobytes of buffers. The read deadline
+// (IdleTimeout, or the one Shutdown sets) applies to the wait. A
+// connection that can park (wouldBlock) does not wait: readIdle returns
+// errWouldBlock instead, and the caller parks.
+//
+// The read and the wait are one RawConn.Read: a readiness event that
+// arrives between a failed read and a separate wait would be lost (the
+// runtime resets readiness when a wait begins).
+func (r *reader) readIdle() (int, error) {
+	r.rawN, r.rawErr = 0, nil
+	if err := r.raw.Read(r.rawFn); err != nil {
 		return 0, err
 	}
-	if c.rawErr != nil {
-		return 0, c.rawErr
+	if r.rawErr != nil {
+		return 0, r.rawErr
 	}
-	if c.rawN == 0 {
+	if r.rawN == 0 {
 		return 0, io.EOF
 	}
-	return c.rawN, nil
+	return r.rawN, nil
 }
 
 // rawRead is called by RawConn.Read with the socket's descriptor: true
 // means done (data, EOF or an error), false means "wait until readable".
-func (c *conn) rawRead(fd uintptr) bool {
-	c.acquireReadBuf()
+func (r *reader) rawRead(fd uintptr) bool {
+	r.acquire()
 	for {
-		n, err := syscall.Read(int(fd), c.rbuf[c.rend:])
+		n, err := syscall.Read(int(fd), r.buf[r.end:])
 		switch err {
 		case syscall.EINTR:
 			continue
 		case syscall.EAGAIN:
-			c.releaseBuffers()
-			if c.poll != nil && !c.noPark {
-				c.rawErr = errWouldBlock
+			r.onWait()
+			if r.wouldBlock {
+				r.rawErr = errWouldBlock
 				return true
 			}
 			return false
 		}
-		if n < 0 {
-			n = 0
-		}
-		c.drained = n < len(c.rbuf)-c.rend
-		c.rawN, c.rawErr = n, err
+		n = max(n, 0)
+		r.drained = n < len(r.buf)-r.end
+		r.end += n
+		r.rawN, r.rawErr = n, err
 		return true
 	}
 }

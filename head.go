@@ -1,0 +1,110 @@
+package httpserver
+
+import (
+	"github.com/gohttpserver/httpserver/internal/wire"
+)
+
+// respHead is a response head as the one serializer, appendHead, takes
+// it: every head the server writes (a handler's answer, an error, a
+// refusal) is described by one of these and written by appendHead.
+type respHead struct {
+	version int // 10 or 11
+	status  int
+	reason  string // "" for the standard reason phrase
+	// fields are the handler's header fields, or nil. They have been
+	// checked (checkResponse): valid names and values, no
+	// Transfer-Encoding.
+	fields *Header
+	// ownDate: fields hold a Date field, which replaces the automatic one
+	// (an empty one suppresses it).
+	ownDate bool
+	// contentType is a Content-Type for the server's own answers ("" for
+	// none).
+	contentType string
+	framing     wire.Framing
+}
+
+// Which fields are automatic, and how a handler changes them:
+//
+//	Date              added unless the handler set one; the handler's
+//	                  replaces it, and an empty one ("") suppresses it
+//	                  (RFC 9110 §6.6.1 lets a server without a reliable
+//	                  clock omit it).
+//	Content-Length    always the server's (wire.DecideFraming); the
+//	                  handler's is read as the declared length, not copied.
+//	Transfer-Encoding always the server's; a handler's is a fault (500).
+//	Connection        always the server's ("close" when the connection
+//	                  ends, "keep-alive" to a 1.0 client that keeps it); a
+//	                  handler's "close" is obeyed, the field not copied.
+//
+// Everything else is the handler's, written in its order and case.
+
+// appendHead appends the head h describes, ending with the blank line.
+func appendHead(b []byte, h *respHead) []byte {
+	b = wire.AppendStatusLine(b, h.version-10, h.status, h.reason)
+	if !h.ownDate {
+		b = appendDate(b)
+	}
+	if h.contentType != "" {
+		b = wire.AppendField(b, "Content-Type", h.contentType)
+	}
+	if h.fields != nil {
+		for _, f := range h.fields.fields {
+			if automaticField(f.Name) || (f.Value == "" && equalFoldASCII(f.Name, "Date")) {
+				continue
+			}
+			b = wire.AppendField(b, f.Name, f.Value)
+		}
+	}
+	fr := &h.framing
+	if fr.ContentLength >= 0 {
+		b = wire.AppendContentLength(b, fr.ContentLength)
+	}
+	if fr.Mode == wire.ModeChunked {
+		b = append(b, "Transfer-Encoding: chunked\r\n"...)
+	}
+	switch {
+	case !fr.KeepAlive:
+		// Explicit for 1.0 too: a close-delimited body then says so.
+		b = append(b, "Connection: close\r\n"...)
+	case h.version == 10:
+		b = append(b, "Connection: keep-alive\r\n"...)
+	}
+	return append(b, "\r\n"...)
+}
+
+// automaticField reports the fields the server writes itself and never
+// copies from a handler.
+func automaticField(name string) bool {
+	switch len(name) {
+	case len("Connection"):
+		return equalFoldASCII(name, "Connection")
+	case len("Content-Length"):
+		return equalFoldASCII(name, "Content-Length")
+	}
+	return false
+}
+
+// errorAnswer is the head and body of an answer the server makes itself:
+// its reason must be safe to show the client. It always closes the
+// connection, and a HEAD request gets the head alone.
+func errorAnswer(b []byte, status int, reason string, head bool) ([]byte, string) {
+	msg := wire.StatusText(status)
+	if reason != "" {
+		msg += ": " + reason
+	}
+	msg += "\n"
+	h := respHead{
+		version:     11,
+		status:      status,
+		contentType: "text/plain; charset=utf-8",
+		framing: wire.DecideFraming(wire.FramingInput{
+			Version: 11, Head: head, Status: status, Length: int64(len(msg)), Declared: -1,
+		}),
+	}
+	b = appendHead(b, &h)
+	if h.framing.Mode == wire.ModeNone {
+		msg = ""
+	}
+	return b, msg
+}

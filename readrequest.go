@@ -1,0 +1,321 @@
+package httpserver
+
+import (
+	"crypto/tls"
+	"errors"
+	"net"
+	"os"
+	"time"
+
+	"github.com/gohttpserver/httpserver/internal/wire"
+)
+
+// readResult is how readRequest ended.
+type readResult uint8
+
+const (
+	readOK     readResult = iota // a request (or, inside, a step succeeded)
+	readClose                    // close the connection
+	readParked                   // parked: the goroutine must return at once
+)
+
+// readRequest reads and parses the next request head. It returns
+// readClose when the connection is to be closed (after answering a bad
+// request), and readParked when the connection has been handed to the
+// poller, after which neither it nor its caller may touch c.
+//
+// It runs in three steps, each its own function: beginHead readies the
+// state, awaitRequest waits for the first byte when none is buffered
+// (where a connection parks), and readHead reads until the head parses.
+func (c *conn) readRequest() (*Request, readResult) {
+	c.beginHead()
+	if c.r.empty() {
+		if r := c.awaitRequest(); r != readOK {
+			return nil, r
+		}
+	} else {
+		c.setState(stateHead)
+	}
+	if r := c.readHead(); r != readOK {
+		return nil, r
+	}
+	return c.newRequest(), readOK
+}
+
+// beginHead readies the connection for the next head.
+func (c *conn) beginHead() {
+	// RFC 9112 §2.2: some clients send an extra CRLF after a body. Drop
+	// one that arrived with the body, so that the connection counts as
+	// idle (closed quietly at IdleTimeout) and not as a stalled head (an
+	// unsolicited 408 at ReadHeaderTimeout).
+	if in := c.r.buffered(); len(in) >= 2 && in[0] == '\r' && in[1] == '\n' {
+		c.r.consume(2)
+	}
+	c.r.rewind()
+	c.acquireState()
+	c.rs.head.Reset()
+	c.isHEAD = false
+	o := &c.rs.out
+	o.status, o.enc.sent, o.failure = 0, 0, nil
+}
+
+// awaitRequest waits for the first bytes of a request. It reports
+// readClose when none will come (the client closed, the idle timeout, a
+// shutdown) and readParked when the connection parked instead of waiting.
+func (c *conn) awaitRequest() readResult {
+	if !c.setIdle() {
+		// Shutting down: send the responses still buffered (pipelined
+		// ones, or the last keep-alive one) before closing, and linger so
+		// that requests the client pipelined behind them, which we will
+		// not read, do not make the kernel reset the connection under
+		// those responses (RFC 9112 §9.6).
+		c.w.flush()
+		c.linger = c.nreq > 0
+		return readClose
+	}
+	for {
+		if err := c.w.flush(); err != nil {
+			return readClose
+		}
+		var n int
+		var err error
+		if c.r.raw == nil {
+			// The idle deadline armed by setIdle applies.
+			n, err = c.r.readMore(c.srv.maxHeaderBytes(), 0)
+		} else {
+			// Wait without holding buffers, and without a goroutine
+			// where the connection can park.
+			if c.r.drained {
+				switch c.park() {
+				case parkOK:
+					return readParked
+				case parkClose:
+					return readClose
+				}
+			}
+			n, err = c.r.readIdle()
+			if err == errWouldBlock {
+				c.r.drained = true
+				continue
+			}
+		}
+		switch {
+		case n > 0:
+			c.setBusy()
+			return readOK
+		case err != nil:
+			// Nothing of a request arrived: idle timeout, shutdown or
+			// the client closed. Close quietly, unless it was plain HTTP
+			// sent to a TLS port.
+			c.answerPlainHTTP(err)
+			return readClose
+		}
+	}
+}
+
+// readHead reads until the buffered input holds a whole head, refusing
+// what does not parse.
+func (c *conn) readHead() readResult {
+	lim := wire.Limits{
+		MaxRequestLine: c.srv.maxRequestLine(),
+		MaxHeadBytes:   c.srv.maxHeaderBytes(),
+		MaxFields:      c.srv.maxHeaderCount(),
+	}
+	// The header timeout is armed only when a head needs another read:
+	// most heads arrive whole in one read, and parsing them needs no
+	// deadline. Arming it then (rather than at the first byte) moves it by
+	// the time one parse took.
+	timeout := c.srv.readHeaderTimeout()
+	for {
+		err := c.rs.head.Parse(c.r.buffered(), lim)
+		if err == nil {
+			return readOK
+		}
+		if err != wire.ErrIncomplete {
+			var we *wire.Error
+			if errors.As(err, &we) {
+				c.refuse(we.Status, we.Reason)
+			}
+			return readClose
+		}
+		if err := c.w.flush(); err != nil {
+			return readClose
+		}
+		n, err := c.r.readMore(lim.MaxHeadBytes, timeout)
+		timeout = 0 // armed once per head
+		switch {
+		case err == errBufferFull:
+			// Parse refuses heads over the limit before this happens.
+			c.refuse(431, "request header section too large")
+			return readClose
+		case n > 0 || err == nil:
+			continue
+		case isTimeout(err):
+			c.refuse(408, "request head not received in time")
+		}
+		// A partial head and then EOF or a reset: nobody to answer.
+		return readClose
+	}
+}
+
+// refuse answers a head the server will not serve, and reports it to the
+// access log with the reason as its error.
+func (c *conn) refuse(status int, reason string) {
+	c.writeError(status, reason)
+	if c.rs.out.failure == nil {
+		c.rs.out.failure = &refusal{status: status, reason: reason}
+	}
+	c.logAccess(nil, time.Time{})
+}
+
+// refusal is the AccessEntry.Err of a request the server refused before
+// its handler ran.
+type refusal struct {
+	status int
+	reason string
+}
+
+func (r *refusal) Error() string {
+	s := "httpserver: refused with " + wire.StatusText(r.status)
+	if r.reason != "" {
+		s += ": " + r.reason
+	}
+	return s
+}
+
+// answerPlainHTTP answers a client that sent plain HTTP to a TLS
+// listener, as net/http does: crypto/tls reports the record it could not
+// read, with the underlying connection, which the answer goes to (the
+// TLS layer cannot carry it). Any other error is left alone.
+func (c *conn) answerPlainHTTP(err error) {
+	var re tls.RecordHeaderError
+	if !errors.As(err, &re) || re.Conn == nil || !looksLikeHTTP(re.RecordHeader[:]) {
+		return
+	}
+	b, msg := errorAnswer(nil, 400, "client sent an HTTP request to an HTTPS server", false)
+	re.Conn.SetWriteDeadline(time.Now().Add(c.srv.writeTimeout()))
+	if _, err := re.Conn.Write(append(b, msg...)); err == nil {
+		lingerClose(re.Conn, nil, c.srv.maxDrainBytes())
+	}
+	c.rs.out.status = 400
+	c.rs.out.enc.sent = int64(len(msg))
+	c.rs.out.failure = &refusal{status: 400, reason: "plain HTTP to a TLS port"}
+	c.logAccess(nil, time.Time{})
+}
+
+// looksLikeHTTP reports whether the first bytes of a connection look like
+// an HTTP/1 request line's method.
+func looksLikeHTTP(b []byte) bool {
+	for _, m := range [...]string{"GET /", "HEAD ", "POST ", "PUT /", "OPTIO", "DELET", "PATCH", "CONNE", "TRACE"} {
+		if len(b) >= 5 && string(b[:5]) == m {
+			return true
+		}
+	}
+	return false
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+var versionStrings = [...]string{"0.9", "1.0", "1.1"}
+
+// newRequest builds the Request for the head just parsed and consumes the
+// head from the read buffer. The head's bytes are copied once into a
+// string that every string field of the Request shares (a body is not
+// copied: it is read through Body).
+func (c *conn) newRequest() *Request {
+	h := &c.rs.head
+	s := c.headString(c.r.buffered()[:h.Len])
+	c.r.consume(h.Len)
+	c.nreq++
+
+	req := c.spare
+	c.spare = nil
+	if req == nil && c.srv.ReuseRequests {
+		req, _ = reqPool.Get().(*Request)
+	}
+	if req == nil {
+		req = new(Request)
+	} else {
+		*req = Request{fieldsStore: req.fieldsStore} // reused: clear the last request
+	}
+	// Field by field: assigning a whole Request literal to *req would
+	// build it aside and copy it in, with write barriers.
+	req.Verb = s[h.Method.Start:h.Method.End]
+	req.Path = s[h.Path.Start:h.Path.End]
+	req.ListenerID = c.srv.listenerID
+	req.RemoteIP = c.remoteIP
+	req.RemotePort = c.remotePort
+	req.ContentLength = h.ContentLength
+	req.ctx = c.ctx
+	if req.Path == "" {
+		req.Path = "/" // absolute-form with an empty path (RFC 9112 §3.2.1)
+	}
+	c.isHEAD = req.Verb == "HEAD"
+	switch {
+	case h.Major == 0:
+		req.Version = versionStrings[0]
+	case h.Minor == 0:
+		req.Version = versionStrings[1]
+	default:
+		req.Version = versionStrings[2]
+	}
+	if h.HasQuery {
+		req.QueryStr = s[h.Query.Start:h.Query.End]
+		if req.QueryStr != "" {
+			req.QueryDict, req.QueryErr = ParseQuery(req.QueryStr)
+		}
+	}
+	if h.HasAuthority {
+		req.Host = s[h.Authority.Start:h.Authority.End]
+	}
+	if len(h.Fields) > 0 {
+		c.copyFields(req, s)
+	}
+	c.startBody(req)
+	return req
+}
+
+// copyFields gives req the head's header fields, as strings of s.
+func (c *conn) copyFields(req *Request, s string) {
+	h := &c.rs.head
+	n := len(h.Fields)
+	// Capacity limited to the fields, so that an Add on this Header or on
+	// a copy of it (WithContext) reallocates instead of writing into
+	// storage another copy (or another request) sees.
+	var fields []HeaderField
+	switch {
+	case !c.srv.ReuseRequests:
+		fields = c.headerFields(n)
+	case n <= cap(req.fieldsStore):
+		fields = req.fieldsStore[:n:n]
+	default:
+		req.fieldsStore = make([]HeaderField, max(n, 16))
+		fields = req.fieldsStore[:n:n]
+	}
+	for i, f := range h.Fields {
+		fields[i] = HeaderField{Name: s[f.Name.Start:f.Name.End], Value: s[f.Value.Start:f.Value.End]}
+	}
+	req.Headers.fields = fields
+}
+
+// startBody sets up the connection's body decoder for req's body.
+func (c *conn) startBody(req *Request) {
+	h := &c.rs.head
+	c.bodyGen++
+	req.conn, req.gen = c, c.bodyGen
+	b := &c.body
+	*b = body{c: c, limit: c.srv.maxBodyBytes(), rate: c.srv.bodyRate()}
+	switch {
+	case h.Chunked:
+		b.chunked = true
+	case h.ContentLength > 0:
+		b.remaining = h.ContentLength
+	default:
+		b.done = true
+	}
+	b.needContinue = h.Expect100 && !b.done
+	req.Body = (*requestBody)(req)
+}

@@ -1,0 +1,527 @@
+package httpserver
+
+import (
+	"errors"
+	"io"
+	"os"
+	"strconv"
+	"sync"
+
+	"github.com/gohttpserver/httpserver/internal/wire"
+)
+
+// respState is the response being written on a connection; it belongs to
+// the connection's goroutine.
+//
+// A response is written in three steps: checkResponse reads the handler's
+// Response (and its Content-Length, Connection and Date fields), the body
+// source is opened (writeBody), and at the latest moment that still allows
+// a Content-Length, decide calls wire.DecideFraming and writes the head.
+// After that every body byte goes through enc.
+type respState struct {
+	decided  bool // the head has been written
+	head     respHead
+	in       wire.FramingInput // what decide decides from
+	enc      bodyEncoder
+	broken   bool // the response cannot be completed: close the connection
+	panicked bool // the handler panicked (set by callHandler)
+
+	resp       *Response
+	closeAsked bool // the handler's "Connection: close"
+
+	pend []byte // body bytes held back until the framing is decided
+
+	// For the access log: the status sent, and why the response did not
+	// complete normally (nil if it did). Body bytes sent are enc.sent.
+	status  int
+	failure error
+}
+
+var errResponseTruncated = errors.New("httpserver: response truncated")
+
+var pendPool sync.Pool // of *[]byte, each of the server's write window size
+
+// handlerFault logs a response the handler should not have produced.
+func (c *conn) handlerFault(req *Request, what string) {
+	c.srv.logger().Error("httpserver: invalid response from handler", "fault", what, "verb", req.Verb, "path", req.Path)
+}
+
+// writeResponse validates resp and writes it. mustClose says the request
+// side already rules out keep-alive. It reports whether the connection may
+// carry another request.
+func (c *conn) writeResponse(req *Request, resp *Response, mustClose bool) bool {
+	o := &c.rs.out
+	*o = respState{resp: resp, pend: o.pend[:0], panicked: o.panicked}
+	if fault := c.checkResponse(req, resp); fault != "" {
+		if resp != nil || !o.panicked {
+			c.handlerFault(req, fault)
+		}
+		closeBody(resp)
+		c.writeError(500, "")
+		return false
+	}
+	o.in.KeepAlive = !mustClose && !o.closeAsked && c.mayKeepAlive()
+	err := c.writeBody(resp)
+	closeBody(resp)
+	if err == nil && !o.decided {
+		err = c.decide(int64(len(o.pend)))
+	}
+	if err == nil {
+		err = c.finishBody()
+	}
+	c.releasePend()
+	if err == nil {
+		return o.head.framing.KeepAlive && !o.broken
+	}
+	o.failure = err
+	if !errors.Is(err, ErrAbortResponse) && c.w.err == nil && !o.broken {
+		c.srv.logger().Error("httpserver: response body failed", "err", err, "verb", req.Verb, "path", req.Path)
+	}
+	if !o.decided {
+		// Nothing sent yet: the client can still get a clean 500.
+		c.writeError(500, "")
+	}
+	return false
+}
+
+// mayKeepAlive reports whether, as far as the request and the server are
+// concerned, the connection may carry another request.
+func (c *conn) mayKeepAlive() bool {
+	if c.rs.head.Close || c.srv.shutting.Load() {
+		return false
+	}
+	max := c.srv.maxRequestsPerConn()
+	return max <= 0 || c.nreq < max
+}
+
+// checkResponse returns what is wrong with resp, or "", and fills in the
+// response state's head and framing input from it.
+func (c *conn) checkResponse(req *Request, resp *Response) string {
+	o := &c.rs.out
+	if resp == nil {
+		return "nil response"
+	}
+	if req.Verb == "CONNECT" && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		// A 2xx to CONNECT means "the tunnel is open" and may carry no
+		// framing (RFC 9110 §9.3.6); no handler can open a tunnel here.
+		return "2xx answer to CONNECT (tunnels are not supported)"
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 599 {
+		if resp.StatusCode >= 100 && resp.StatusCode < 200 {
+			// Interim responses need protocol support (Upgrade) that a
+			// handler's return value cannot carry.
+			return "1xx status returned as a final response"
+		}
+		return "status code " + strconv.Itoa(resp.StatusCode) + " outside 100..599"
+	}
+	if !wire.IsFieldValue(resp.StatusMsg) {
+		return "control character in StatusMsg"
+	}
+	switch resp.Version {
+	case "", "1.0", "1.1":
+	default:
+		return "unsupported Version " + strconv.Quote(resp.Version)
+	}
+	h := &c.rs.head
+	o.head = respHead{version: 11, status: resp.StatusCode, reason: resp.StatusMsg, fields: &resp.Headers}
+	switch {
+	case h.Major == 0:
+		o.head.version = 9
+	case h.Minor == 0 || resp.Version == "1.0":
+		o.head.version = 10
+	}
+	o.in = wire.FramingInput{Version: o.head.version, Head: c.isHEAD, Status: resp.StatusCode, Length: -1, Declared: -1, Endless: resp.Endless}
+	if fault := c.checkFields(resp); fault != "" {
+		return fault
+	}
+	if resp.Stream == nil && resp.Body == nil && o.in.Declared >= 0 &&
+		o.in.Declared != int64(len(resp.Message)) && wire.HasBody(c.isHEAD, resp.StatusCode) {
+		// A HEAD or 304 handler may state the GET length; elsewhere
+		// Message is the body and the field must agree with it.
+		return "Content-Length header disagrees with Message"
+	}
+	return ""
+}
+
+// checkFields validates the handler's header fields and reads the ones
+// the server acts on.
+func (c *conn) checkFields(resp *Response) string {
+	o := &c.rs.out
+	for name, value := range resp.Headers.All() {
+		if !wire.IsToken(name) {
+			return "invalid header name " + strconv.Quote(name)
+		}
+		if !wire.IsFieldValue(value) {
+			return "invalid value for header " + name
+		}
+		switch {
+		case equalFoldASCII(name, "Content-Length"):
+			n, err := strconv.ParseInt(value, 10, 64)
+			if err != nil || n < 0 || (o.in.Declared >= 0 && n != o.in.Declared) {
+				return "invalid Content-Length header"
+			}
+			o.in.Declared = n
+		case equalFoldASCII(name, "Transfer-Encoding"):
+			return "Transfer-Encoding set by handler (the server frames responses)"
+		case equalFoldASCII(name, "Connection"):
+			if containsToken(value, "close") {
+				o.closeAsked = true
+			}
+		case equalFoldASCII(name, "Date"):
+			o.head.ownDate = true
+		}
+	}
+	return ""
+}
+
+// containsToken reports whether the comma-separated list v holds token.
+func containsToken(v, token string) bool {
+	for v != "" {
+		elem := v
+		if i := indexByte(v, ','); i >= 0 {
+			elem, v = v[:i], v[i+1:]
+		} else {
+			v = ""
+		}
+		if equalFoldASCII(trimSpace(elem), token) {
+			return true
+		}
+	}
+	return false
+}
+
+func indexByte(s string, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+func trimSpace(s string) string {
+	for s != "" && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for s != "" && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func closeBody(resp *Response) {
+	if resp != nil && resp.Body != nil {
+		if cl, ok := resp.Body.(io.Closer); ok {
+			cl.Close()
+		}
+	}
+}
+
+// knownLength reports the length of a reader body if it can be known
+// without reading it.
+func knownLength(r io.Reader) int64 {
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		return int64(v.Len())
+	case *os.File:
+		fi, err := v.Stat()
+		if err != nil || !fi.Mode().IsRegular() {
+			return -1
+		}
+		off, err := v.Seek(0, io.SeekCurrent)
+		if err != nil || off > fi.Size() {
+			return -1
+		}
+		return fi.Size() - off
+	}
+	return -1
+}
+
+// sourceLength is the body's length when it is known without producing
+// the body (-1 if not): a Message's, a declared one, a sized reader's.
+func sourceLength(resp *Response, declared int64) int64 {
+	switch {
+	case resp.Stream != nil:
+		return declared
+	case resp.Body != nil:
+		switch {
+		case resp.BodyLength > 0:
+			return resp.BodyLength
+		case declared >= 0:
+			return declared
+		case !resp.Endless:
+			return knownLength(resp.Body)
+		}
+		return -1
+	}
+	return int64(len(resp.Message))
+}
+
+// writeBody produces the body from resp's source, deciding the framing as
+// soon as it can. A response without a body (HEAD, 204, 304) is decided at
+// once: a Stream is not run and a Body not read (RFC 9110 §9.3.2 lets a
+// HEAD answer omit what only producing the body would tell).
+func (c *conn) writeBody(resp *Response) error {
+	o := &c.rs.out
+	n := sourceLength(resp, o.in.Declared)
+	if !wire.HasBody(c.isHEAD, resp.StatusCode) {
+		return c.decide(n)
+	}
+	switch {
+	case resp.Stream != nil:
+		if resp.Endless || n >= 0 {
+			if err := c.decide(n); err != nil {
+				return err
+			}
+			if resp.Endless {
+				// The client should see the head at once (event streams).
+				if err := c.w.flush(); err != nil {
+					return err
+				}
+			}
+		}
+		return c.runStream(resp.Stream)
+	case resp.Body != nil:
+		if n >= 0 || resp.Endless {
+			if err := c.decide(n); err != nil {
+				return err
+			}
+			if f, ok := resp.Body.(*os.File); ok && n >= 0 && o.enc.canSendFile() {
+				return o.enc.sendFile(f, n)
+			}
+		}
+		return c.copyBody(resp.Body)
+	default:
+		if err := c.decide(n); err != nil {
+			return err
+		}
+		return c.bodyWrite(nil, resp.Message)
+	}
+}
+
+// runStream calls a Stream function with a fresh writer, containing its
+// panics as faults.
+func (c *conn) runStream(stream func(*StreamWriter) error) (err error) {
+	w := &StreamWriter{c: c}
+	defer func() {
+		w.c = nil // a retained writer must not reach a later response
+		if r := recover(); r != nil {
+			c.srv.logger().Error("httpserver: stream panic", "panic", r)
+			c.rs.out.broken = true
+			err = errors.New("httpserver: stream panicked")
+		}
+	}()
+	return stream(w)
+}
+
+// copyBody streams r through the write window.
+func (c *conn) copyBody(r io.Reader) error {
+	o := &c.rs.out
+	c.acquirePend()
+	if !o.decided {
+		// Unknown length: read the first window's worth to find out.
+		for empty := 0; len(o.pend) < cap(o.pend); {
+			n, err := r.Read(o.pend[len(o.pend):cap(o.pend)])
+			o.pend = o.pend[:len(o.pend)+n]
+			if err == io.EOF {
+				return nil // writeResponse frames it with a Content-Length
+			}
+			if err != nil {
+				return err
+			}
+			if empty, err = noProgress(n, empty); err != nil {
+				return err
+			}
+		}
+		if err := c.decide(-1); err != nil {
+			return err
+		}
+	}
+	buf := o.pend[:cap(o.pend)]
+	for empty := 0; ; {
+		limit := buf
+		if o.enc.mode == wire.ModeLength && int64(len(limit)) > o.enc.remaining {
+			if o.enc.remaining == 0 {
+				return nil // extra bytes in the reader are not sent
+			}
+			limit = limit[:o.enc.remaining]
+		}
+		n, err := r.Read(limit)
+		if werr := c.bodyWrite(buf[:n], ""); werr != nil {
+			return werr
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if empty, err = noProgress(n, empty); err != nil {
+			return err
+		}
+	}
+}
+
+// noProgress counts consecutive empty reads from a body reader; like
+// bufio, it gives up after 100 (io.Reader discourages returning 0, nil,
+// and a reader that always does would spin the connection forever).
+func noProgress(n, empty int) (int, error) {
+	if n > 0 {
+		return 0, nil
+	}
+	if empty++; empty >= 100 {
+		return empty, io.ErrNoProgress
+	}
+	return empty, nil
+}
+
+func (c *conn) acquirePend() {
+	o := &c.rs.out
+	if cap(o.pend) > 0 {
+		return
+	}
+	w := c.w.window
+	if p, ok := pendPool.Get().(*[]byte); ok && cap(*p) == w {
+		o.pend = (*p)[:0]
+		return
+	}
+	o.pend = make([]byte, 0, w)
+}
+
+func (c *conn) releasePend() {
+	o := &c.rs.out
+	if o.pend != nil {
+		p := o.pend[:0]
+		pendPool.Put(&p)
+		o.pend = nil
+	}
+}
+
+// decide fixes the framing for a body of the given length (-1: unknown),
+// writes the response head, and sends the body bytes held back meanwhile.
+func (c *conn) decide(length int64) error {
+	o := &c.rs.out
+	if o.decided {
+		return nil
+	}
+	o.decided = true
+	o.in.Length = length
+	// A 1.1 client answered in 1.0 reads the "Connection: keep-alive"
+	// we then send, so KeepAlive needs no adjustment for the version.
+	o.head.framing = wire.DecideFraming(o.in)
+	o.status = o.head.status
+	o.enc.start(&c.w, o.head.framing)
+	if o.head.framing.Mode != wire.ModeRaw {
+		c.w.appendTo(func(b []byte) []byte { return appendHead(b, &o.head) })
+	}
+	if c.w.err != nil {
+		return c.w.err
+	}
+	pend := o.pend
+	o.pend = o.pend[:0]
+	if o.enc.mode == wire.ModeNone {
+		return nil
+	}
+	return c.bodyWrite(pend, "")
+}
+
+// bodyWrite sends body bytes (p, or s) through the encoder, logging a
+// body longer than its length (a handler fault) once.
+func (c *conn) bodyWrite(p []byte, s string) error {
+	o := &c.rs.out
+	var err error
+	if p != nil {
+		err = o.enc.write(p)
+	} else {
+		err = o.enc.writeString(s)
+	}
+	if err == ErrLengthMismatch {
+		if !o.broken {
+			// The Stream may well return the error, which writeResponse
+			// then does not log.
+			c.srv.logger().Error("httpserver: response body longer than its length", "length", o.head.framing.ContentLength)
+		}
+		o.broken = true
+	}
+	return err
+}
+
+// finishBody ends the body: the last chunk, or a check that a declared
+// length was met.
+func (c *conn) finishBody() error {
+	o := &c.rs.out
+	short, err := o.enc.finish()
+	if err != nil {
+		return err
+	}
+	if short != 0 {
+		// The body was shorter than announced: the client would wait for
+		// bytes that never come. Closing tells it the response is
+		// truncated.
+		if !o.broken { // not already logged as too long
+			c.srv.logger().Error("httpserver: response body shorter than its length", "missing", short)
+		}
+		o.broken = true
+		o.failure = errResponseTruncated
+	}
+	if o.broken && o.failure == nil {
+		o.failure = errResponseTruncated
+	}
+	return nil
+}
+
+// StreamWriter is how a Response's Stream function sends the body in
+// parts. It is valid only during the Stream call and must not be used from
+// another goroutine while that call runs unless the caller serialises
+// access.
+type StreamWriter struct {
+	c *conn
+}
+
+var errStreamDone = errors.New("httpserver: StreamWriter used after its Stream returned")
+
+// Write sends p as part of the body. Until the first Flush, or until the
+// write window fills, data is held back so that a short body can still be
+// sent with a Content-Length. Write blocks while the client is slow to
+// read. A Stream never runs for a response without a body (HEAD, 204,
+// 304): the server answers those without calling it.
+func (w *StreamWriter) Write(p []byte) (int, error) {
+	c := w.c
+	if c == nil {
+		return 0, errStreamDone
+	}
+	o := &c.rs.out
+	if !o.decided {
+		c.acquirePend()
+		if len(o.pend)+len(p) <= cap(o.pend) {
+			o.pend = append(o.pend, p...)
+			return len(p), nil
+		}
+		if err := c.decide(-1); err != nil {
+			return 0, err
+		}
+	}
+	if err := c.bodyWrite(p, ""); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// WriteString is Write for a string.
+func (w *StreamWriter) WriteString(s string) (int, error) {
+	return w.Write([]byte(s))
+}
+
+// Flush sends the head, if it has not gone yet, and everything written so
+// far to the client. After the first Flush the body's length is unknown,
+// so it is sent chunked (HTTP/1.1) or close-delimited (HTTP/1.0).
+func (w *StreamWriter) Flush() error {
+	c := w.c
+	if c == nil {
+		return errStreamDone
+	}
+	if err := c.decide(-1); err != nil {
+		return err
+	}
+	return c.w.flush()
+}
