@@ -32,9 +32,9 @@ type body struct {
 	rate   bodyRate
 	waited time.Duration
 	got    int64
-	done    bool  // the whole body has been read
-	closed  bool  // the handler has returned
-	err     error // sticky read error
+	done   bool  // the whole body has been read
+	closed bool  // the handler has returned
+	err    error // sticky read error
 	// protoErr is the status to answer instead of the handler's response
 	// when the body broke the protocol or a limit (400, 413, 431).
 	protoErr int

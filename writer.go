@@ -48,9 +48,6 @@ func (w *writer) release() {
 	w.buf = nil
 }
 
-// pending reports how many bytes wait in the window.
-func (w *writer) pending() int { return len(w.buf) }
-
 // appendTo gives the window's contents to f, which appends to it and
 // returns it (the head serializer); the window may grow past its
 // capacity for a large head, and flush trims it back.

@@ -1,0 +1,102 @@
+package httpserver
+
+import (
+	"context"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// TestParkInputWhileParking stops a connection in park after it gave up
+// its buffers and before it hands itself to the poller, sends the next
+// request then, and lets it go on only once the poller has seen that
+// input and found the connection still running: park must notice
+// (runningWake) and read instead of parking. Deterministic: each step
+// waits for the event before it.
+func TestParkInputWhileParking(t *testing.T) {
+	var client atomic.Pointer[net.Conn]
+	var once sync.Once
+	woke := make(chan bool, 16)
+	var log stateLog
+	setHooks(t, &hooks{
+		state: log.record,
+		park: func(c *conn, step int) {
+			if step != parkStepReleased || c.nreq == 0 {
+				return // the wait for the first request
+			}
+			once.Do(func() {
+				io.WriteString(*client.Load(), "GET /second HTTP/1.1\r\nHost: h\r\n\r\n")
+				for <-woke {
+				} // until the poller saw the input while c was running
+				if got := c.pk.own.Load(); got != runningWake {
+					t.Errorf("ownership word after input while running: got %d, want runningWake", got)
+				}
+			})
+		},
+		wake: func(c *conn, took bool) {
+			select {
+			case woke <- took:
+			default:
+			}
+		},
+	})
+	ts := serveE2E(t, pathHandler)
+	rc := dialRaw(t, ts.addr)
+	client.Store(&rc.nc)
+	rc.roundTrip("GET /first HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
+	if r := rc.response("GET"); r.Status != 200 || string(r.Body) != "/second" {
+		t.Fatalf("the request sent while parking: got %d %q, want 200 \"/second\"", r.Status, r.Body)
+	}
+	log.check(t)
+	if got := log.pathString(t); !strings.Contains(got, "idle parked idle head") {
+		t.Errorf("lifecycle %q: want the park taken back (idle parked idle head)", got)
+	}
+}
+
+// TestParkShutdownInterleavings stops a connection right after it handed
+// itself to the poller, before it checks for a shutdown, and starts a
+// shutdown there: either Shutdown's wake takes the connection (it finds it
+// parked), or park's own check does (Shutdown found it running). Both must
+// close the connection exactly once, and Shutdown must return.
+func TestParkShutdownInterleavings(t *testing.T) {
+	for _, who := range []string{"Shutdown wakes it", "park sees the shutdown"} {
+		t.Run(who, func(t *testing.T) {
+			var once sync.Once
+			closes := make(chan struct{}, 4)
+			setHooks(t, &hooks{
+				state: func(c *conn, from, to connState) {
+					if to == stateClosed {
+						closes <- struct{}{}
+					}
+				},
+				park: func(c *conn, step int) {
+					if step != parkStepParked || c.nreq == 0 {
+						return
+					}
+					once.Do(func() {
+						c.srv.shutting.Store(true)
+						if who == "Shutdown wakes it" {
+							c.closeIfIdle() // what Shutdown does next
+						}
+					})
+				},
+			})
+			ts := serveE2E(t, pathHandler)
+			rc := dialRaw(t, ts.addr)
+			rc.roundTrip("GET /a HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
+			rc.expectClosed()
+			recvWithin(t, closes, "the connection to close")
+			if err := ts.srv.Shutdown(context.Background()); err != nil {
+				t.Fatalf("Shutdown: %v", err)
+			}
+			select {
+			case <-closes:
+				t.Fatal("the connection closed twice")
+			default:
+			}
+		})
+	}
+}
