@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
+	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -84,7 +87,7 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 		fset.PrintDefaults()
 		fmt.Fprint(fset.Output(), usageNotes)
 	}
-	fset.StringVar(&cfg.addr, "addr", ":8000", "`host:port` to listen on (a bare port means every interface); port 0 picks a free port")
+	fset.StringVar(&cfg.addr, "addr", ":8000", "`host:port` to listen on: host empty (every interface), an IP address or a name; port 0 to 65535, 0 picks a free one; a bare port means :port")
 	fset.StringVar(&cfg.tlsCert, "tls-cert", "", "PEM certificate `file` (chain) for HTTPS; needs -tls-key")
 	fset.StringVar(&cfg.tlsKey, "tls-key", "", "PEM private key `file` for HTTPS; needs -tls-cert")
 	fset.StringVar(&cfg.cache, "cache", "no-cache", "Cache-Control `policy`: no-cache, assets=DURATION, off, or a literal value (see below)")
@@ -125,6 +128,9 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 	if isPort(cfg.addr) {
 		cfg.addr = ":" + cfg.addr // "-addr 8080" as Python's "http.server 8080"
 	}
+	if err := checkAddr(cfg.addr); err != nil {
+		return fail("-addr %q: %v", cfg.addr, err)
+	}
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return fail("-tls-cert and -tls-key go together")
 	}
@@ -149,6 +155,51 @@ func isPort(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// checkAddr reports what is wrong with an -addr value, or nil: it must be
+// host:port with a decimal port from 0 to 65535, and a host that is empty
+// (every interface), an IP address (IPv6 in brackets, with a zone if need
+// be) or a host name. A malformed address is thus a usage error (exit
+// status 2) found before anything is opened, while a well-formed one that
+// cannot be bound (a port in use, a name that does not resolve) fails
+// when listening (exit status 1).
+func checkAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		msg := err.Error()
+		var ae *net.AddrError
+		if errors.As(err, &ae) {
+			msg = ae.Err // without the address, which the caller shows
+		}
+		return fmt.Errorf("%s: want host:port, such as 127.0.0.1:8000 or :8000", msg)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return fmt.Errorf("port %q: want a number from 0 to 65535", port)
+	}
+	if host == "" || isHostName(host) {
+		return nil
+	}
+	if _, err := netip.ParseAddr(host); err != nil {
+		return fmt.Errorf("host %q is neither an IP address nor a host name", host)
+	}
+	return nil
+}
+
+// isHostName reports whether s is made of the bytes a DNS host name may
+// hold (letters, digits, '-', '.', and '_', which some local names use),
+// and does not begin with '-' or '.'. It does not check the name exists.
+func isHostName(s string) bool {
+	if s == "" || s[0] == '-' || s[0] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // parseCachePolicy turns a -cache value into a fileserver policy; nil
