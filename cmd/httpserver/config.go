@@ -26,6 +26,10 @@ type config struct {
 	dotfiles bool   // -dotfiles
 	logMode  string // -log: "clf", "json" or "off"
 
+	// grace bounds the drain after the first signal: defaultGrace, which
+	// tests shorten (it is no flag: nobody has needed another value).
+	grace time.Duration
+
 	// cacheControl is the policy -cache names; nil for the file server's
 	// default ("no-cache").
 	cacheControl func(name string, fi fs.FileInfo) string
@@ -38,7 +42,7 @@ Serves the directory DIR (default: the current directory) over HTTP/1.x,
 with byte ranges, ETags and conditional requests, precompressed siblings
 (file.br, file.gz, file.zst) and directory listings. Ctrl-C (or SIGTERM)
 stops accepting, lets requests in flight finish for at most 10 seconds,
-and exits. Flags come before DIR.
+and exits; Ctrl-C again quits at once. Flags come before DIR.
 
 Flags:
 `
@@ -69,7 +73,9 @@ The first line on standard error is the address actually bound, as in
   Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...
 
 Exit status: 0 after a shutdown that drained every request, 1 when the
-server could not start or the 10 seconds ran out, 2 for bad usage.
+server could not start (a port in use, say) or the 10 seconds ran out, 2
+for bad usage (a malformed -addr too), 128+N when a second signal N cut
+the shutdown short: 130 for Ctrl-C, 143 for SIGTERM.
 `
 
 // errUsage marks a command line that is wrong; the message says how.
@@ -79,7 +85,7 @@ var errUsage = errors.New("usage")
 // name). Help and usage messages go to out. It returns flag.ErrHelp for
 // -h or -help, and an error wrapping errUsage for a bad command line.
 func parseConfig(args []string, out io.Writer) (*config, error) {
-	cfg := &config{}
+	cfg := &config{grace: defaultGrace}
 	fset := flag.NewFlagSet("httpserver", flag.ContinueOnError)
 	fset.SetOutput(out)
 	fset.Usage = func() {

@@ -110,7 +110,10 @@ func TestParseConfig(t *testing.T) {
 			if got := policyOf(cfg.cacheControl); got != tt.policy {
 				t.Errorf("cache policy: got %q, want %q", got, tt.policy)
 			}
-			cfg.cacheControl = nil
+			if cfg.grace != defaultGrace {
+				t.Errorf("grace: got %v, want %v", cfg.grace, defaultGrace)
+			}
+			cfg.cacheControl, cfg.grace = nil, 0
 			if !reflect.DeepEqual(*cfg, tt.want) {
 				t.Errorf("parseConfig(%q):\n got %+v\nwant %+v", tt.args, *cfg, tt.want)
 			}
@@ -174,6 +177,7 @@ func TestParseConfigHelp(t *testing.T) {
 			"assets=DURATION",
 			"-tls-cert",
 			"Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...",
+			"130 for Ctrl-C",
 		} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("%s: help lacks %q", arg, want)
