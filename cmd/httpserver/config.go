@@ -61,12 +61,16 @@ Cache policies (-cache):
 Access log (-log), one line per request on standard error:
   clf   common log format, then the duration in milliseconds:
           HOST - - [02/Jan/2006:15:04:05 -0700] "METHOD PATH HTTP/1.1" STATUS BYTES DURATION_MS
-        PATH keeps its query; BYTES counts body bytes ("-" for none); a
+        PATH keeps its query; BYTES counts body bytes ("-" for none). A
         request refused before it could be parsed shows "-" as its request
+        and the reason, quoted, after the duration:
+          HOST - - [02/Jan/2006:15:04:05 -0700] "-" 400 BYTES 0.000 "REASON"
+        as does a response that did not complete, with what went wrong
   json  a JSON object per line (log/slog): time, level, msg ("request", or
         "refused" for a request that could not be parsed), method, path,
         query (when present), proto, status, bytes, duration (nanoseconds),
-        remote (IP:port), and error when the response did not complete
+        remote (IP:port), and error: why the request was refused or the
+        response did not complete (when it was or did not)
   off   no access log
 
 The first line on standard error is the address actually bound, as in

@@ -178,6 +178,7 @@ func TestParseConfigHelp(t *testing.T) {
 			"-tls-cert",
 			"Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...",
 			"130 for Ctrl-C",
+			`"-" 400 BYTES 0.000 "REASON"`,
 		} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("%s: help lacks %q", arg, want)
