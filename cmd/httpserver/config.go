@@ -72,6 +72,10 @@ Access log (-log), one line per request on standard error:
         remote (IP:port), and error: why the request was refused or the
         response did not complete (when it was or did not)
   off   no access log
+Faults (a handler's panic, with its stack; failures to accept) are logged
+on standard error too, whatever -log says: as JSON objects with -log json,
+else as key=value lines (log/slog's text format) with a stack's lines
+indented below its line.
 
 The first line on standard error is the address actually bound, as in
   Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...

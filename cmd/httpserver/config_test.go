@@ -179,6 +179,7 @@ func TestParseConfigHelp(t *testing.T) {
 			"Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...",
 			"130 for Ctrl-C",
 			`"-" 400 BYTES 0.000 "REASON"`,
+			"with a stack's lines",
 		} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("%s: help lacks %q", arg, want)

@@ -159,6 +159,7 @@ func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
 	srv := &httpserver.Server{
 		Handler:   h,
 		AccessLog: newAccessLog(cfg.logMode, stderr),
+		ErrorLog:  newErrorLog(cfg.logMode, stderr),
 	}
 	return serveUntilSignal(srv, l, sigs, cfg.grace, stderr)
 }
