@@ -69,9 +69,10 @@ Access log (-log), one line per request on standard error:
   json  a JSON object per line (log/slog): time, level, msg ("request", or
         "refused" for a request that could not be parsed), method, path,
         query (when present), proto, status, bytes, duration (nanoseconds),
-        remote (IP:port), and error: why the request was refused or the
-        response did not complete (when it was or did not)
+        remote (IP:port), and, for a request refused or a response that
+        did not complete, error: what went wrong
   off   no access log
+
 Faults (a handler's panic, with its stack; failures to accept) are logged
 on standard error too, whatever -log says: as JSON objects with -log json,
 else as key=value lines (log/slog's text format) with a stack's lines
