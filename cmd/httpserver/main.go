@@ -36,7 +36,11 @@
 // among them), and 128+N after a second signal N: 130 for Ctrl-C, 143 for
 // SIGTERM.
 //
-// Install it with
+// Install it from a clone of the module with
+//
+//	go install ./cmd/httpserver
+//
+// or, once the module is published (it is not yet), with
 //
 //	go install github.com/gohttpserver/httpserver/cmd/httpserver@latest
 package main
