@@ -68,7 +68,8 @@
 // sorted by the query's "sort" (name, the default, size or modified) and
 // "order" (asc, the default, or desc). Dotfiles are hidden unless
 // Options.ShowDotfiles is set; broken links, links leading out of the root,
-// special files and names the server would refuse are left out.
+// special files and names the server would refuse (among them names that
+// are not valid UTF-8, which no fs.FS can open) are left out.
 //
 // The HTML page is self-contained (no scripts, no external resources, and a
 // Content-Security-Policy that allows none): a table with Name, Size and
@@ -82,8 +83,7 @@
 //
 //	[{"name":"a.txt","dir":false,"size":12,"modified":"2024-05-01T12:00:00Z"}]
 //
-// (size is 0 for directories; modified is left out when unknown; bytes of
-// a name that are not UTF-8 are shown as U+FFFD).
+// (size is 0 for directories; modified is left out when unknown).
 // Listings carry "Vary: Accept", an ETag computed over their content (so
 // If-None-Match gives 304) and the Cache-Control policy's value for the
 // directory.
@@ -93,8 +93,9 @@
 // The request path (raw, percent-encoded) is decoded once, strictly:
 // malformed percent escapes, NUL and other control bytes, and backslashes
 // are 400 Bad Request; "." and ".." segments (also when percent-encoded,
-// "%2e%2e"), empty segments ("a//b") and an encoded slash ("%2F") inside a
-// segment are 404 Not Found. Names with a segment beginning with '.'
+// "%2e%2e"), empty segments ("a//b"), an encoded slash ("%2F") inside a
+// segment, and segments that do not decode to UTF-8 ("%FF") are 404 Not
+// Found. Names with a segment beginning with '.'
 // (".env", ".git/config", also ".well-known/") are 404 unless
 // Options.ShowDotfiles is set.
 //

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gohttpserver/httpserver"
 )
@@ -28,9 +29,11 @@ type entry struct {
 
 // readEntries reads the directory name for a listing, leaving out what a
 // request for the entry could not get: dotfiles (unless showDot), names
-// resolvePath would refuse, special files, and symbolic links that are
-// broken or (through os.Root) lead out of the root. A link is listed as
-// what it points to.
+// resolvePath would refuse (those that are not UTF-8 among them: an fs.FS
+// cannot open them, so a link would only lead to a 404), special files,
+// and symbolic links that are broken or (through os.Root) lead out of the
+// root. A link is listed as what it points to. Every name returned is
+// valid UTF-8.
 func readEntries(fsys fs.FS, name string, showDot bool) ([]entry, error) {
 	des, err := fs.ReadDir(fsys, name)
 	if err != nil {
@@ -39,7 +42,7 @@ func readEntries(fsys fs.FS, name string, showDot bool) ([]entry, error) {
 	entries := make([]entry, 0, len(des))
 	for _, de := range des {
 		n := de.Name()
-		if !validName(n) || n == "." || n == ".." || (!showDot && n[0] == '.') {
+		if !validName(n) || !utf8.ValidString(n) || n == "." || n == ".." || (!showDot && n[0] == '.') {
 			continue
 		}
 		fi, err := de.Info()
@@ -196,7 +199,7 @@ type jsonEntry struct {
 func listingJSON(es []entry) string {
 	out := make([]jsonEntry, len(es))
 	for i, e := range es {
-		out[i] = jsonEntry{Name: strings.ToValidUTF8(e.name, "\uFFFD"), Dir: e.dir, Size: e.size}
+		out[i] = jsonEntry{Name: e.name, Dir: e.dir, Size: e.size}
 		if !e.modTime.IsZero() {
 			out[i].Modified = e.modTime.Format(time.RFC3339)
 		}
@@ -290,7 +293,7 @@ func listingHTML(reqPath string, root bool, es []entry, o listingOrder) string {
 			`<td class="size"></td><td class="mod"></td></tr>` + "\n")
 	}
 	for _, e := range es {
-		name := html.EscapeString(strings.ToValidUTF8(e.name, "\uFFFD"))
+		name := html.EscapeString(e.name)
 		href := html.EscapeString(url.PathEscape(e.name))
 		if e.dir {
 			name += "/"

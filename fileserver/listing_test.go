@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
@@ -203,6 +205,40 @@ func TestListingJSON(t *testing.T) {
 	}
 	if e := entries[byName[`a&b "c".txt`]]; e.Modified != "2024-05-01T13:00:00Z" || e.Size != 2 {
 		t.Errorf(`a&b "c".txt: %+v`, e)
+	}
+}
+
+// TestListingInvalidUTF8: a name that is not UTF-8 cannot be served (fs.FS
+// names are UTF-8, so os.Root's FS refuses it), so listings leave it out
+// rather than link to a 404.
+func TestListingInvalidUTF8(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"bad\xff.txt", "ok.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
+			t.Skipf("this file system refuses the name %q: %v", name, err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "dir\xfe"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h := mustNew(t, dir, nil)
+	for _, path := range []string{"/bad%FF.txt", "/dir%FE/"} {
+		if got := serve(t, h, newReq("GET", path)); got.status != 404 {
+			t.Errorf("GET %s: got %d, want 404", path, got.status)
+		}
+	}
+
+	page := serve(t, h, newReq("GET", "/")).body
+	if got, want := strings.Join(rowNames(page), " "), "ok.txt"; got != want {
+		t.Errorf("HTML listing rows: got %q, want %q", got, want)
+	}
+	var entries []struct{ Name string }
+	body := serve(t, h, newReq("GET", "/", "Accept", "application/json")).body
+	if err := json.Unmarshal([]byte(body), &entries); err != nil {
+		t.Fatalf("JSON listing %q: %v", body, err)
+	}
+	if len(entries) != 1 || entries[0].Name != "ok.txt" {
+		t.Errorf("JSON listing: got %s, want only ok.txt", body)
 	}
 }
 

@@ -3,6 +3,7 @@ package fileserver
 import (
 	"runtime"
 	"strings"
+	"unicode/utf8"
 )
 
 // resolvePath maps rel, the raw (percent-encoded) request path below the
@@ -19,8 +20,9 @@ import (
 //     which RFC 3986 §5.2.4 clients remove before sending, so one that
 //     arrives was made to climb out of the root; an empty segment ("a//b");
 //     an encoded slash ("%2F"), which would make one segment on the wire
-//     two in the file system; and, unless showDot, a segment beginning with
-//     '.' (a dotfile or dot-directory).
+//     two in the file system; a segment that is not UTF-8, which no fs.FS
+//     can open (fs.ValidPath); and, unless showDot, a segment beginning
+//     with '.' (a dotfile or dot-directory).
 //
 // Decoding happens once, here, so "%252e" stays the three characters
 // "%2e": no later step decodes again.
@@ -41,7 +43,7 @@ func resolvePath(rel string, showDot bool) (name string, dir bool, status int) {
 		if st != 0 {
 			return "", false, st
 		}
-		if dec == "." || dec == ".." || (!showDot && dec[0] == '.') {
+		if dec == "." || dec == ".." || (!showDot && dec[0] == '.') || !utf8.ValidString(dec) {
 			return "", false, 404
 		}
 		if b.Len() > 0 {

@@ -44,6 +44,8 @@ func TestResolvePath(t *testing.T) {
 		{".env", true, ".env", false, 0},
 		{".well-known/x", true, ".well-known/x", false, 0},
 		{"..", true, "", false, 404},
+		{"bad%FF.txt", false, "", false, 404}, // not UTF-8: no fs.FS opens it
+		{"a/%C3/b", false, "", false, 404},
 		{"a%00b", false, "", false, 400},
 		{"a\x00b", false, "", false, 400},
 		{"a%0Ab", false, "", false, 400},

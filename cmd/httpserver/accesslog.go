@@ -40,15 +40,18 @@ func newAccessLog(mode string, w io.Writer) func(httpserver.AccessEntry) {
 const clfTime = "02/Jan/2006:15:04:05 -0700"
 
 // appendCLF appends e as a line of the common log format with the
-// duration in milliseconds after it:
+// duration in milliseconds after it, and then, when e.Err is set, the
+// error quoted (why a request was refused, or why its response did not
+// complete):
 //
 //	127.0.0.1 - - [02/Jan/2006:15:04:05 -0700] "GET /a.txt?x=1 HTTP/1.1" 200 1234 0.412
+//	127.0.0.1 - - [02/Jan/2006:15:04:05 -0700] "-" 400 36 0.000 "httpserver: bad request: invalid header field name"
 //
 // The time is when the request's head was parsed (now less the duration).
 // Fields that are unknown are "-": the host of a connection without an IP
 // address, the request line of a request refused before it was parsed,
 // the status when nothing could be sent, and the bytes when there were
-// none (as in Apache's %b).
+// none (as in Apache's %b). The error is escaped as the request line is.
 func appendCLF(b []byte, e httpserver.AccessEntry, now time.Time) []byte {
 	b = appendOrDash(b, e.RemoteIP)
 	b = append(b, " - - ["...)
@@ -81,6 +84,11 @@ func appendCLF(b []byte, e httpserver.AccessEntry, now time.Time) []byte {
 	}
 	b = append(b, ' ')
 	b = strconv.AppendFloat(b, float64(e.Duration)/float64(time.Millisecond), 'f', 3, 64)
+	if e.Err != nil {
+		b = append(b, " \""...)
+		b = appendEscaped(b, e.Err.Error())
+		b = append(b, '"')
+	}
 	return append(b, '\n')
 }
 
@@ -109,7 +117,9 @@ func appendEscaped(b []byte, s string) []byte {
 }
 
 // jsonAttrs gives the message and attributes of e's JSON log line: msg is
-// "request", or "refused" for bytes that did not parse as a request.
+// "request", or "refused" for bytes that did not parse as a request; the
+// "error" attribute, when e.Err is set, says why it was refused or why
+// the response did not complete.
 func jsonAttrs(e httpserver.AccessEntry) (msg string, attrs []slog.Attr) {
 	msg = "refused"
 	attrs = make([]slog.Attr, 0, 10)

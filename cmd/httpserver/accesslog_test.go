@@ -55,9 +55,20 @@ func TestAppendCLF(t *testing.T) {
 			want: `192.0.2.7 - - [14/Mar/2026:15:09:26 +0200] "-" 400 36 0.000` + "\n",
 		},
 		{
+			name: "refused, with the reason",
+			e: httpserver.AccessEntry{RemoteIP: "192.0.2.7", RemotePort: 1, Status: 400, Bytes: 36,
+				Err: errors.New("httpserver: bad request: invalid header field name")},
+			want: `192.0.2.7 - - [14/Mar/2026:15:09:26 +0200] "-" 400 36 0.000 "httpserver: bad request: invalid header field name"` + "\n",
+		},
+		{
+			name: "a reason with quotes and a line break is escaped",
+			e:    httpserver.AccessEntry{RemoteIP: "192.0.2.7", Status: 400, Bytes: 36, Err: errors.New("bad \"x\"\n1.2.3.4 - - forged")},
+			want: `192.0.2.7 - - [14/Mar/2026:15:09:26 +0200] "-" 400 36 0.000 "bad \x22x\x22\x0A1.2.3.4 - - forged"` + "\n",
+		},
+		{
 			name: "nothing could be sent, no IP address",
 			e:    httpserver.AccessEntry{Request: get, Err: errors.New("broken pipe")},
-			want: `- - - [14/Mar/2026:15:09:26 +0200] "GET /a.txt HTTP/1.1" - - 0.000` + "\n",
+			want: `- - - [14/Mar/2026:15:09:26 +0200] "GET /a.txt HTTP/1.1" - - 0.000 "broken pipe"` + "\n",
 		},
 		{
 			name: "quotes, backslashes, control and non-ASCII bytes are escaped",
@@ -104,6 +115,12 @@ func TestJSONLog(t *testing.T) {
 			name: "refused before parsing",
 			e:    httpserver.AccessEntry{RemoteIP: "192.0.2.7", RemotePort: 1, Status: 431, Bytes: 49},
 			want: `{"level":"INFO","msg":"refused","status":431,"bytes":49,"duration":0,"remote":"192.0.2.7:1"}`,
+		},
+		{
+			name: "refused, with the reason",
+			e: httpserver.AccessEntry{RemoteIP: "192.0.2.7", RemotePort: 1, Status: 400, Bytes: 36,
+				Err: errors.New("httpserver: bad request: invalid header field name")},
+			want: `{"level":"INFO","msg":"refused","status":400,"bytes":36,"duration":0,"remote":"192.0.2.7:1","error":"httpserver: bad request: invalid header field name"}`,
 		},
 		{
 			name: "a response cut short, no IP address",

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
+	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +26,10 @@ type config struct {
 	dotfiles bool   // -dotfiles
 	logMode  string // -log: "clf", "json" or "off"
 
+	// grace bounds the drain after the first signal: defaultGrace, which
+	// tests shorten (it is no flag: nobody has needed another value).
+	grace time.Duration
+
 	// cacheControl is the policy -cache names; nil for the file server's
 	// default ("no-cache").
 	cacheControl func(name string, fi fs.FileInfo) string
@@ -35,7 +42,7 @@ Serves the directory DIR (default: the current directory) over HTTP/1.x,
 with byte ranges, ETags and conditional requests, precompressed siblings
 (file.br, file.gz, file.zst) and directory listings. Ctrl-C (or SIGTERM)
 stops accepting, lets requests in flight finish for at most 10 seconds,
-and exits. Flags come before DIR.
+and exits; Ctrl-C again quits at once. Flags come before DIR.
 
 Flags:
 `
@@ -54,19 +61,30 @@ Cache policies (-cache):
 Access log (-log), one line per request on standard error:
   clf   common log format, then the duration in milliseconds:
           HOST - - [02/Jan/2006:15:04:05 -0700] "METHOD PATH HTTP/1.1" STATUS BYTES DURATION_MS
-        PATH keeps its query; BYTES counts body bytes ("-" for none); a
+        PATH keeps its query; BYTES counts body bytes ("-" for none). A
         request refused before it could be parsed shows "-" as its request
+        and the reason, quoted, after the duration:
+          HOST - - [02/Jan/2006:15:04:05 -0700] "-" 400 BYTES 0.000 "REASON"
+        as does a response that did not complete, with what went wrong
   json  a JSON object per line (log/slog): time, level, msg ("request", or
         "refused" for a request that could not be parsed), method, path,
         query (when present), proto, status, bytes, duration (nanoseconds),
-        remote (IP:port), and error when the response did not complete
+        remote (IP:port), and, for a request refused or a response that
+        did not complete, error: what went wrong
   off   no access log
+
+Faults (a handler's panic, with its stack; failures to accept) are logged
+on standard error too, whatever -log says: as JSON objects with -log json,
+else as key=value lines (log/slog's text format) with a stack's lines
+indented below its line.
 
 The first line on standard error is the address actually bound, as in
   Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...
 
 Exit status: 0 after a shutdown that drained every request, 1 when the
-server could not start or the 10 seconds ran out, 2 for bad usage.
+server could not start (a port in use, say) or the 10 seconds ran out, 2
+for bad usage (a malformed -addr too), 128+N when a second signal N cut
+the shutdown short: 130 for Ctrl-C, 143 for SIGTERM.
 `
 
 // errUsage marks a command line that is wrong; the message says how.
@@ -76,7 +94,7 @@ var errUsage = errors.New("usage")
 // name). Help and usage messages go to out. It returns flag.ErrHelp for
 // -h or -help, and an error wrapping errUsage for a bad command line.
 func parseConfig(args []string, out io.Writer) (*config, error) {
-	cfg := &config{}
+	cfg := &config{grace: defaultGrace}
 	fset := flag.NewFlagSet("httpserver", flag.ContinueOnError)
 	fset.SetOutput(out)
 	fset.Usage = func() {
@@ -84,7 +102,7 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 		fset.PrintDefaults()
 		fmt.Fprint(fset.Output(), usageNotes)
 	}
-	fset.StringVar(&cfg.addr, "addr", ":8000", "`host:port` to listen on (a bare port means every interface); port 0 picks a free port")
+	fset.StringVar(&cfg.addr, "addr", ":8000", "`host:port` to listen on: host empty (every interface), an IP address or a name; port 0 to 65535, 0 picks a free one; a bare port means :port")
 	fset.StringVar(&cfg.tlsCert, "tls-cert", "", "PEM certificate `file` (chain) for HTTPS; needs -tls-key")
 	fset.StringVar(&cfg.tlsKey, "tls-key", "", "PEM private key `file` for HTTPS; needs -tls-cert")
 	fset.StringVar(&cfg.cache, "cache", "no-cache", "Cache-Control `policy`: no-cache, assets=DURATION, off, or a literal value (see below)")
@@ -125,6 +143,9 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 	if isPort(cfg.addr) {
 		cfg.addr = ":" + cfg.addr // "-addr 8080" as Python's "http.server 8080"
 	}
+	if err := checkAddr(cfg.addr); err != nil {
+		return fail("-addr %q: %v", cfg.addr, err)
+	}
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return fail("-tls-cert and -tls-key go together")
 	}
@@ -149,6 +170,51 @@ func isPort(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// checkAddr reports what is wrong with an -addr value, or nil: it must be
+// host:port with a decimal port from 0 to 65535, and a host that is empty
+// (every interface), an IP address (IPv6 in brackets, with a zone if need
+// be) or a host name. A malformed address is thus a usage error (exit
+// status 2) found before anything is opened, while a well-formed one that
+// cannot be bound (a port in use, a name that does not resolve) fails
+// when listening (exit status 1).
+func checkAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		msg := err.Error()
+		var ae *net.AddrError
+		if errors.As(err, &ae) {
+			msg = ae.Err // without the address, which the caller shows
+		}
+		return fmt.Errorf("%s: want host:port, such as 127.0.0.1:8000 or :8000", msg)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return fmt.Errorf("port %q: want a number from 0 to 65535", port)
+	}
+	if host == "" || isHostName(host) {
+		return nil
+	}
+	if _, err := netip.ParseAddr(host); err != nil {
+		return fmt.Errorf("host %q is neither an IP address nor a host name", host)
+	}
+	return nil
+}
+
+// isHostName reports whether s is made of the bytes a DNS host name may
+// hold (letters, digits, '-', '.', and '_', which some local names use),
+// and does not begin with '-' or '.'. It does not check the name exists.
+func isHostName(s string) bool {
+	if s == "" || s[0] == '-' || s[0] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // parseCachePolicy turns a -cache value into a fileserver policy; nil

@@ -110,7 +110,10 @@ func TestParseConfig(t *testing.T) {
 			if got := policyOf(cfg.cacheControl); got != tt.policy {
 				t.Errorf("cache policy: got %q, want %q", got, tt.policy)
 			}
-			cfg.cacheControl = nil
+			if cfg.grace != defaultGrace {
+				t.Errorf("grace: got %v, want %v", cfg.grace, defaultGrace)
+			}
+			cfg.cacheControl, cfg.grace = nil, 0
 			if !reflect.DeepEqual(*cfg, tt.want) {
 				t.Errorf("parseConfig(%q):\n got %+v\nwant %+v", tt.args, *cfg, tt.want)
 			}
@@ -132,6 +135,10 @@ func TestParseConfigErrors(t *testing.T) {
 		{"two directories", []string{"a", "b"}, `one directory at most, got ["a" "b"]`},
 		{"empty DIR", []string{""}, "DIR is empty"},
 		{"empty address", []string{"-addr", ""}, "-addr is empty"},
+		{"an address with no port", []string{"-addr", "1.2.3.4"}, `-addr "1.2.3.4": missing port in address`},
+		{"not an address", []string{"-addr", "not an addr"}, `-addr "not an addr": missing port in address`},
+		{"a port out of range", []string{"-addr", ":99999"}, `-addr ":99999": port "99999": want a number from 0 to 65535`},
+		{"a bare port out of range", []string{"-addr", "65536"}, `-addr ":65536": port "65536"`},
 		{"certificate without key", []string{"-tls-cert", "c.pem"}, "-tls-cert and -tls-key go together"},
 		{"key without certificate", []string{"-tls-key", "k.pem"}, "-tls-cert and -tls-key go together"},
 		{"unknown log format", []string{"-log", "combined"}, `-log "combined": want clf, json or off`},
@@ -170,6 +177,9 @@ func TestParseConfigHelp(t *testing.T) {
 			"assets=DURATION",
 			"-tls-cert",
 			"Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...",
+			"130 for Ctrl-C",
+			`"-" 400 BYTES 0.000 "REASON"`,
+			"with a stack's lines",
 		} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("%s: help lacks %q", arg, want)
@@ -178,7 +188,54 @@ func TestParseConfigHelp(t *testing.T) {
 	}
 }
 
+func TestCheckAddr(t *testing.T) {
+	tests := []struct {
+		addr string
+		want string // "" for a good address, else in the error
+	}{
+		{":8000", ""},
+		{":0", ""},
+		{":65535", ""},
+		{"127.0.0.1:8000", ""},
+		{"localhost:8000", ""},
+		{"my-host.example_1.org:80", ""},
+		{"[::]:8000", ""},
+		{"[::1]:0", ""},
+		{"[fe80::1%eth0]:80", ""},
+		{"nosuchhost.invalid:80", ""}, // well-formed: listening fails, not parsing
+
+		{"1.2.3.4", "missing port in address"},
+		{"not an addr", "missing port in address"},
+		{"::1", "too many colons in address"},
+		{"[::1:80", "missing ']' in address"},
+		{":", `port "": want a number from 0 to 65535`},
+		{":99999", `port "99999": want a number from 0 to 65535`},
+		{":-1", `port "-1"`},
+		{":+80", `port "+80"`},
+		{":http", `port "http"`},
+		{"not an:80", `host "not an" is neither an IP address nor a host name`},
+		{"-x:80", `host "-x"`},
+		{"[a b]:80", `host "a b"`},
+	}
+	for _, tt := range tests {
+		err := checkAddr(tt.addr)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+			t.Errorf("checkAddr(%q): got %q, want %q", tt.addr, got, tt.want)
+		}
+	}
+}
+
 func TestRunExitStatus(t *testing.T) {
+	// A port in use: a well-formed address that cannot be bound.
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
 	tests := []struct {
 		name string
 		args []string
@@ -186,6 +243,10 @@ func TestRunExitStatus(t *testing.T) {
 	}{
 		{"help", []string{"-help"}, 0},
 		{"bad usage", []string{"-log", "xml"}, 2},
+		{"a malformed address", []string{"-addr", "not an addr", "."}, 2},
+		{"a port out of range", []string{"-addr", ":99999", "."}, 2},
+		{"an address with no port", []string{"-addr", "1.2.3.4", "."}, 2},
+		{"a port in use", []string{"-addr", busy.Addr().String(), "."}, 1},
 		{"missing directory", []string{"-addr", "127.0.0.1:0", t.TempDir() + "/missing"}, 1},
 		{"a port given as the directory", []string{"-addr", "127.0.0.1:0", "8080"}, 1},
 		{"a file is not a directory", []string{"-addr", "127.0.0.1:0", "config_test.go"}, 1},

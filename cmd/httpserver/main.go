@@ -28,12 +28,19 @@
 // log lines. The fileserver package documents what requests get.
 //
 // Ctrl-C or SIGTERM stops accepting connections, closes idle ones, and
-// waits at most 10 seconds for requests in flight before exiting (a second
-// Ctrl-C exits at once). The exit status is 0 when every request finished,
-// 1 when the server could not start or requests had to be cut off, and 2
-// for a bad command line.
+// waits at most 10 seconds for requests in flight before exiting; a second
+// Ctrl-C (or SIGTERM) exits at once, also when the command was started
+// with SIGINT ignored (nohup, "httpserver &" in a script). The exit status
+// is 0 when every request finished, 1 when the server could not start or
+// requests had to be cut off, 2 for a bad command line (a malformed -addr
+// among them), and 128+N after a second signal N: 130 for Ctrl-C, 143 for
+// SIGTERM.
 //
-// Install it with
+// Install it from a clone of the module with
+//
+//	go install ./cmd/httpserver
+//
+// or, once the module is published (it is not yet), with
 //
 //	go install github.com/gohttpserver/httpserver/cmd/httpserver@latest
 package main
@@ -56,8 +63,9 @@ import (
 	"github.com/gohttpserver/httpserver/fileserver"
 )
 
-// shutdownGrace bounds the wait for requests in flight after Ctrl-C.
-const shutdownGrace = 10 * time.Second
+// defaultGrace bounds the wait for requests in flight after the first
+// signal. parseConfig puts it in config.grace, which tests shorten.
+const defaultGrace = 10 * time.Second
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stderr))
@@ -73,19 +81,47 @@ func run(args []string, stderr io.Writer) int {
 	if err != nil {
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := serve(ctx, stop, cfg, stderr); err != nil {
-		fmt.Fprintf(stderr, "httpserver: %v\n", err)
-		return 1
-	}
-	return 0
+	// The signals stay caught until run returns, so that the second one
+	// reaches serve too, which then quits at once. (Reverting to the
+	// default disposition after the first instead would not do: for a
+	// process started with SIGINT ignored, as by nohup or "cmd &" in a
+	// non-interactive shell, the default is the ignoring it inherited,
+	// which signal.Notify had lifted.)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	return exitStatus(serve(sigs, cfg, stderr), stderr)
 }
 
-// serve serves cfg until ctx ends, then shuts down gracefully. It calls
-// stopSignals once it has begun to shut down, so that a second signal
-// has its default effect (ending the process at once).
-func serve(ctx context.Context, stopSignals func(), cfg *config, stderr io.Writer) error {
+// exitStatus prints err, if any, on stderr and returns the exit status it
+// means: 0 for nil, 128+N for a quitError of signal N (130 for SIGINT, as
+// a shell reports a command that Ctrl-C ended), else 1.
+func exitStatus(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "httpserver: %v\n", err)
+	var q *quitError
+	if errors.As(err, &q) {
+		if n, ok := q.sig.(syscall.Signal); ok {
+			return 128 + int(n)
+		}
+		return 128 + int(syscall.SIGINT)
+	}
+	return 1
+}
+
+// quitError is a second signal during the drain: the command quits at
+// once, cutting off the requests still in flight.
+type quitError struct{ sig os.Signal }
+
+func (e *quitError) Error() string {
+	return fmt.Sprintf("%v again: quit at once, cutting off requests in flight", e.sig)
+}
+
+// serve serves cfg until the first signal on sigs, then shuts down (see
+// drain).
+func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
 	if fi, err := os.Stat(cfg.dir); err != nil {
 		if isPort(cfg.dir) {
 			return fmt.Errorf("%w (to choose the port: -addr :%s)", err, cfg.dir)
@@ -127,25 +163,42 @@ func serve(ctx context.Context, stopSignals func(), cfg *config, stderr io.Write
 	srv := &httpserver.Server{
 		Handler:   h,
 		AccessLog: newAccessLog(cfg.logMode, stderr),
+		ErrorLog:  newErrorLog(cfg.logMode, stderr),
 	}
+	return serveUntilSignal(srv, l, sigs, cfg.grace, stderr)
+}
+
+// serveUntilSignal serves l with srv until the first signal on sigs, then
+// shuts down gracefully: it stops accepting, closes idle connections and
+// lets requests in flight finish for at most grace. It returns nil when
+// every request finished, an error when they had to be cut off after
+// grace, and a *quitError, without waiting any longer, on a second
+// signal.
+func serveUntilSignal(srv *httpserver.Server, l net.Listener, sigs <-chan os.Signal, grace time.Duration, stderr io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
-
 	select {
 	case err := <-errc:
 		return err // Serve fails only when accepting does
-	case <-ctx.Done():
+	case <-sigs:
 	}
-	stopSignals()
-	fmt.Fprintf(stderr, "Shutting down: letting requests in flight finish (at most %v; Ctrl-C again to quit at once) ...\n", shutdownGrace)
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	fmt.Fprintf(stderr, "Shutting down: letting requests in flight finish (at most %v; Ctrl-C again to quit at once) ...\n", grace)
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	serr := srv.Shutdown(sctx)
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(ctx) }()
+	var serr error
+	select {
+	case sig := <-sigs:
+		srv.Close()
+		return &quitError{sig}
+	case serr = <-shut:
+	}
 	if err := <-errc; err != nil && !errors.Is(err, httpserver.ErrServerClosed) {
 		return err
 	}
 	if serr != nil {
-		return fmt.Errorf("requests still in flight after %v were cut off", shutdownGrace)
+		return fmt.Errorf("requests still in flight after %v were cut off", grace)
 	}
 	fmt.Fprintln(stderr, "Stopped.")
 	return nil

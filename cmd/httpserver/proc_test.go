@@ -89,7 +89,17 @@ var bannerRE = regexp.MustCompile(`^Serving (HTTPS?) on (\S+) port (\d+) \((http
 // standard error is shown if the test failed.
 func startCLI(t *testing.T, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(buildCLI(t), args...), changed: make(chan struct{})}
+	return startWrappedCLI(t, nil, args...)
+}
+
+// startWrappedCLI is startCLI with the command run by wrap, if not empty:
+// the program and arguments that come before the command's path, such as
+// a shell that execs "$0" "$@", so that signals sent to the process reach
+// the command.
+func startWrappedCLI(t *testing.T, wrap []string, args ...string) *proc {
+	t.Helper()
+	argv := append(append(wrap[:len(wrap):len(wrap)], buildCLI(t)), args...)
+	p := &proc{cmd: exec.Command(argv[0], argv[1:]...), changed: make(chan struct{})}
 	// A race-enabled command would otherwise pause a second as it exits.
 	p.cmd.Env = append(os.Environ(), "GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 	stderr, err := p.cmd.StderrPipe()
