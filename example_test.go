@@ -1,39 +1,66 @@
 package httpserver_test
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
+	"os"
+	"os/signal"
 	"strings"
 	"sync"
+	"syscall"
+	"time"
 
 	"github.com/gohttpserver/httpserver"
 	"github.com/gohttpserver/httpserver/fileserver"
 )
 
 // The callback API: register a function on a host and port, get an id,
-// stop by id. Port 0 picks a free port; ListenerAddr tells which.
+// serve until Ctrl-C or SIGTERM, stop by id. StopCallback lets requests in
+// flight finish (for up to 30 seconds).
+//
+// The README shows this program with port 8080. Here port 0 picks a free
+// port, and instead of waiting for Ctrl-C the example makes one request
+// and then stops itself.
 func ExampleRegisterCallback() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
 	id, err := httpserver.RegisterCallback("127.0.0.1", 0, func(req *httpserver.Request) *httpserver.Response {
 		resp := &httpserver.Response{StatusCode: 200, Message: "hello, " + req.QueryDict.Get("name") + "\n"}
 		resp.Headers.Set("Content-Type", "text/plain; charset=utf-8")
 		return resp
 	})
 	if err != nil {
-		panic(err)
+		log.Fatal(err)
 	}
-	defer httpserver.StopCallback(id)
 
-	addr, _ := httpserver.ListenerAddr(id)
+	// Example only: one request to the port chosen, then stop as Ctrl-C would.
+	addr, err := httpserver.ListenerAddr(id)
+	if err != nil {
+		log.Fatal(err)
+	}
 	res, err := http.Get("http://" + addr.String() + "/greet?name=world")
 	if err != nil {
-		panic(err)
+		log.Fatal(err)
 	}
-	body, _ := io.ReadAll(res.Body)
+	body, err := io.ReadAll(res.Body)
 	res.Body.Close()
+	if err != nil {
+		log.Fatal(err)
+	}
 	fmt.Print(res.Status, " ", string(body))
+	stop()
+
+	<-ctx.Done()
+	if err := httpserver.StopCallback(id); err != nil {
+		log.Fatal(err)
+	}
 	// Output: 200 OK hello, world
 }
 
@@ -45,19 +72,28 @@ func ExampleServer() {
 			return &httpserver.Response{StatusCode: 200, Message: req.Verb + " " + req.Path + "\n"}
 		}),
 	}
-	_, addr := serveOnLoopback(srv)
-	res, err := http.Post("http://"+addr+"/items", "text/plain", strings.NewReader("x"))
+	l, err := net.Listen("tcp", "127.0.0.1:0") // port 0: a free port
 	if err != nil {
-		panic(err)
+		log.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+
+	res, err := http.Post("http://"+l.Addr().String()+"/items", "text/plain", strings.NewReader("x"))
+	if err != nil {
+		log.Fatal(err)
 	}
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	fmt.Print(string(body))
 
 	if err := srv.Shutdown(context.Background()); err != nil {
-		panic(err)
+		log.Fatal(err)
 	}
-	// Output: POST /items
+	fmt.Println(<-served)
+	// Output:
+	// POST /items
+	// httpserver: server closed
 }
 
 // ReuseRequests, for a handler that keeps nothing of its Request but
@@ -77,17 +113,22 @@ func ExampleServer_reuseRequests() {
 			return &httpserver.Response{StatusCode: 200, Message: fmt.Sprintf("%s %d\n", req.Path, n)}
 		}),
 	}
-	_, addr := serveOnLoopback(srv)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	go srv.Serve(l)
+	defer srv.Shutdown(context.Background())
+
 	for _, path := range []string{"/a", "/b", "/a"} {
-		res, err := http.Get("http://" + addr + path)
+		res, err := http.Get("http://" + l.Addr().String() + path)
 		if err != nil {
-			panic(err)
+			log.Fatal(err)
 		}
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		fmt.Print(string(body))
 	}
-	srv.Shutdown(context.Background())
 	// Output:
 	// /a 1
 	// /b 1
@@ -111,11 +152,16 @@ func ExampleStreamWriter() {
 			}}
 		}),
 	}
-	_, addr := serveOnLoopback(srv)
-	defer srv.Close()
-	res, err := http.Get("http://" + addr + "/events")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		panic(err)
+		log.Fatal(err)
+	}
+	go srv.Serve(l)
+	defer srv.Close()
+
+	res, err := http.Get("http://" + l.Addr().String() + "/events")
+	if err != nil {
+		log.Fatal(err)
 	}
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
@@ -157,23 +203,63 @@ func ExampleMux() {
 	// GET /users/../etc -> 404 Not Found
 }
 
-// A Mux with a route of its own and a file server below /static/, on a
-// Server with the default limits, stopped gracefully. (The README shows
-// this code; being an Example without output, it is compiled, not run.)
+// A program: a Mux with a route of its own and the current directory's
+// files below /static/, on a Server with the default limits, serving until
+// Ctrl-C or SIGTERM and then shutting down gracefully.
+//
+// The README shows this program calling srv.ListenAndServe() (":8000").
+// Here srv.Serve(l) serves a listener on a free port instead, and rather
+// than wait for Ctrl-C the example makes two requests and stops itself.
 func Example_mux() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
 	mux := httpserver.NewMux()
 	mux.RouteFunc("GET /users/{id}", func(req *httpserver.Request) *httpserver.Response {
-		return &httpserver.Response{StatusCode: 200, Message: "user " + httpserver.PathValue(req, "id")}
+		return &httpserver.Response{StatusCode: 200, Message: "user " + httpserver.PathValue(req, "id") + "\n"}
 	})
-	// Files under ./public at /static/: ranges, validators, listings.
-	files, err := fileserver.New("./public", &fileserver.Options{Prefix: "/static/"})
+	// The files of the current directory at /static/: ranges, validators,
+	// listings; dotfiles stay hidden.
+	files, err := fileserver.New(".", &fileserver.Options{Prefix: "/static/"})
 	if err != nil {
 		log.Fatal(err)
 	}
 	mux.Route("GET /static/", files)
 
-	srv := &httpserver.Server{Handler: mux}
-	go srv.ListenAndServe()
-	// ...
-	srv.Shutdown(context.Background())
+	// Example only: a listener on a free port, for srv.Serve(l) below.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	srv := &httpserver.Server{Handler: mux} // zero value works; safe limits by default
+	go func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, httpserver.ErrServerClosed) {
+			log.Fatal(err)
+		}
+	}()
+
+	// Example only: two requests, then stop as Ctrl-C would.
+	for _, path := range []string{"/users/42", "/static/go.mod"} {
+		res, err := http.Get("http://" + l.Addr().String() + path)
+		if err != nil {
+			log.Fatal(err)
+		}
+		line, _ := bufio.NewReader(res.Body).ReadString('\n')
+		res.Body.Close()
+		fmt.Print(path, ": ", res.Status, " ", line)
+	}
+	stop()
+
+	<-ctx.Done() // Ctrl-C or SIGTERM
+	// Stop accepting, close idle connections, and give requests in flight
+	// 10 seconds to finish before their connections are closed.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// /users/42: 200 OK user 42
+	// /static/go.mod: 200 OK module github.com/gohttpserver/httpserver
 }
