@@ -5,15 +5,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"log"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/gohttpserver/httpserver"
@@ -262,4 +268,169 @@ func Example_mux() {
 	// Output:
 	// /users/42: 200 OK user 42
 	// /static/go.mod: 200 OK module github.com/gohttpserver/httpserver
+}
+
+// TestREADMEExamples keeps README.md's whole programs from going stale.
+// Each must be the body of the Example the paragraph after it names, with
+// that Example's "Example only" blocks (a comment line beginning so, up to
+// the next blank line) removed and one line substituted, and each must
+// compile as a package main of its own.
+func TestREADMEExamples(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies := exampleBodies(t, "example_test.go")
+	// What the README's programs have in place of an Example's line.
+	substitutions := map[string][2]string{
+		"ExampleRegisterCallback": {`RegisterCallback("127.0.0.1", 0,`, `RegisterCallback("127.0.0.1", 8080,`},
+		"Example_mux":             {"srv.Serve(l)", "srv.ListenAndServe()"},
+	}
+	progs := readmePrograms(string(readme))
+	if len(progs) != len(substitutions) {
+		t.Errorf("got %d package main programs in README.md, want %d", len(progs), len(substitutions))
+	}
+	for _, p := range progs {
+		t.Run(p.example, func(t *testing.T) {
+			body, ok := bodies[p.example]
+			if !ok {
+				t.Fatalf("README.md names %s after a program; example_test.go has no such function", p.example)
+			}
+			sub, ok := substitutions[p.example]
+			if !ok {
+				t.Fatalf("README.md names %s after a program; the test has no substitution for it", p.example)
+			}
+			var want []string
+			for _, line := range withoutExampleOnly(body) {
+				want = append(want, strings.Replace(line, sub[0], sub[1], 1))
+			}
+			got := p.mainBody
+			for i := 0; i < len(got) || i < len(want); i++ {
+				var g, w string
+				if i < len(got) {
+					g = got[i]
+				}
+				if i < len(want) {
+					w = want[i]
+				}
+				if g != w {
+					t.Fatalf("README program line %d of main:\n got %q\nwant %q (from %s)", i+1, g, w, p.example)
+				}
+			}
+			buildProgram(t, p.source)
+		})
+	}
+}
+
+// A readmeProgram is a ```go block of README.md that begins "package main".
+type readmeProgram struct {
+	source   string
+	mainBody []string // the lines inside func main's braces, one tab removed
+	example  string   // the first `Example...` named after the block
+}
+
+func readmePrograms(readme string) []readmeProgram {
+	var progs []readmeProgram
+	rest := readme
+	for {
+		_, after, ok := strings.Cut(rest, "```go\n")
+		if !ok {
+			return progs
+		}
+		src, after, _ := strings.Cut(after, "```\n")
+		rest = after
+		if !strings.HasPrefix(src, "package main\n") {
+			continue
+		}
+		p := readmeProgram{source: src}
+		_, m, _ := strings.Cut(src, "func main() {\n")
+		m, _, _ = strings.Cut(m, "\n}\n")
+		for _, line := range strings.Split(m, "\n") {
+			p.mainBody = append(p.mainBody, strings.TrimPrefix(line, "\t"))
+		}
+		if i := strings.Index(after, "`Example"); i >= 0 {
+			name := after[i+1:]
+			p.example, _, _ = strings.Cut(name, "`")
+		}
+		progs = append(progs, p)
+	}
+}
+
+// exampleBodies returns the lines of each function body in file, one tab
+// removed, by function name.
+func exampleBodies(t *testing.T, file string) map[string][]string {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, file, src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies := make(map[string][]string)
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		body := string(src[fset.Position(fd.Body.Lbrace).Offset+2 : fset.Position(fd.Body.Rbrace).Offset-1])
+		var lines []string
+		for _, line := range strings.Split(body, "\n") {
+			lines = append(lines, strings.TrimPrefix(line, "\t"))
+		}
+		bodies[fd.Name.Name] = lines
+	}
+	return bodies
+}
+
+// withoutExampleOnly drops each block of lines that begins with a comment
+// "// Example only" up to and including the next blank line, and the
+// Output comment at the end.
+func withoutExampleOnly(lines []string) []string {
+	var out []string
+	skipping := false
+	for _, line := range lines {
+		switch {
+		case strings.HasPrefix(line, "// Example only"):
+			skipping = true
+		case strings.HasPrefix(line, "// Output:"):
+			return out
+		case skipping && line == "":
+			skipping = false
+		case !skipping:
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// buildProgram vets src as the main package of a module of its own that
+// uses this module from this directory.
+func buildProgram(t *testing.T, src string) {
+	if testing.Short() {
+		t.Skip("builds a program with the go command")
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("no go command: %v", err)
+	}
+	root, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	gomod := "module readme\n\ngo 1.26\n\nrequire github.com/gohttpserver/httpserver v0.0.0\n\nreplace github.com/gohttpserver/httpserver => " + root + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(gobin, "vet", ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go vet of the README's program: %v\n%s", err, out)
+	}
 }
