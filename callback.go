@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -60,7 +61,7 @@ func RegisterCallback(host string, port int, cb func(*Request) *Response) (Liste
 	}
 	l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
 	if err != nil {
-		return 0, fmt.Errorf("httpserver: RegisterCallback: %w", err)
+		return 0, &callbackError{call: "RegisterCallback", err: err}
 	}
 
 	registry.mu.Lock()
@@ -135,14 +136,14 @@ func StopCallback(id ListenerID) error {
 	delete(registry.servers, id)
 	registry.mu.Unlock()
 	if !ok {
-		return fmt.Errorf("httpserver: StopCallback(%d): %w", uint64(id), ErrUnknownListener)
+		return &callbackError{call: callName("StopCallback", id), err: ErrUnknownListener}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 	defer cancel()
 	err := cs.srv.Shutdown(ctx)
 	<-cs.done
 	if err != nil {
-		return fmt.Errorf("httpserver: StopCallback(%d): %w", uint64(id), err)
+		return &callbackError{call: callName("StopCallback", id), err: err}
 	}
 	return nil
 }
@@ -154,7 +155,29 @@ func ListenerAddr(id ListenerID) (net.Addr, error) {
 	cs, ok := registry.servers[id]
 	registry.mu.Unlock()
 	if !ok {
-		return nil, fmt.Errorf("httpserver: ListenerAddr(%d): %w", uint64(id), ErrUnknownListener)
+		return nil, &callbackError{call: callName("ListenerAddr", id), err: ErrUnknownListener}
 	}
 	return cs.addr, nil
+}
+
+// A callbackError is an error of the callback API wrapping its cause. Its
+// text names the package and the call once, "httpserver: StopCallback(7):
+// unknown listener id", also when the cause is one of this package's
+// errors, whose own text begins "httpserver: ". Unwrap returns the cause,
+// so errors.Is(err, ErrUnknownListener) and errors.Is(err,
+// syscall.EADDRINUSE) work.
+type callbackError struct {
+	call string // "RegisterCallback", "StopCallback(7)"
+	err  error
+}
+
+func (e *callbackError) Error() string {
+	return "httpserver: " + e.call + ": " + strings.TrimPrefix(e.err.Error(), "httpserver: ")
+}
+
+func (e *callbackError) Unwrap() error { return e.err }
+
+// callName returns the call for a callbackError: fn with id as argument.
+func callName(fn string, id ListenerID) string {
+	return fn + "(" + strconv.FormatUint(uint64(id), 10) + ")"
 }

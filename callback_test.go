@@ -70,6 +70,9 @@ func TestCallbackRegisterErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.errHas) {
 				t.Errorf("got %q, want it to say %q", err, tt.errHas)
 			}
+			if n := strings.Count(err.Error(), "httpserver: "); n != 1 {
+				t.Errorf("got %q with the prefix \"httpserver: \" %d times, want once", err, n)
+			}
 		})
 	}
 	t.Run("address in use", func(t *testing.T) {
@@ -179,5 +182,33 @@ func TestCallbackStopInFlight(t *testing.T) {
 	rc.expectClosed()
 	if err := recvWithin(t, stopped, "StopCallback"); err != nil {
 		t.Errorf("StopCallback: %v", err)
+	}
+}
+
+// TestCallbackErrorText: an error wrapping one of ours says "httpserver: "
+// once, names the call, and still matches the sentinel with errors.Is.
+func TestCallbackErrorText(t *testing.T) {
+	_, addrErr := ListenerAddr(0)
+	tests := []struct {
+		name string
+		err  error
+		want string
+		is   error
+	}{
+		{"StopCallback(0)", StopCallback(0), "httpserver: StopCallback(0): unknown listener id", ErrUnknownListener},
+		{"ListenerAddr(0)", addrErr, "httpserver: ListenerAddr(0): unknown listener id", ErrUnknownListener},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.err == nil {
+				t.Fatalf("got no error, want %q", tt.want)
+			}
+			if got := tt.err.Error(); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+			if !errors.Is(tt.err, tt.is) {
+				t.Errorf("got %v, for which errors.Is(err, %v) is false", tt.err, tt.is)
+			}
+		})
 	}
 }
