@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -35,8 +37,11 @@ const stopTimeout = 30 * time.Second
 // answering every request with cb, and returns an id for StopCallback and
 // ListenerAddr.
 //
-// host is an IP address or a host name to bind to; "" binds every
-// interface. port 0 picks a free port (ListenerAddr tells which). The
+// host is what to bind to: an IP address ("127.0.0.1", "::1"), an IPv6
+// address in brackets as in a URL ("[::1]", the same as "::1"), a host
+// name ("localhost"), or "" for every interface. Brackets around anything
+// but an IPv6 address ("[localhost]") or left unclosed ("[::1") make host
+// invalid. port 0 picks a free port (ListenerAddr tells which). The
 // server has the default limits and timeouts of a zero Server; for other
 // settings use a Server with HandlerFunc(cb) directly.
 //
@@ -44,8 +49,8 @@ const stopTimeout = 30 * time.Second
 // on many connections at once. See Handler for what happens when cb
 // panics or returns an invalid response.
 //
-// Errors: a nil cb, a port outside 0..65535 or a host that is not an IP
-// address or a valid host name is refused before anything is bound; an
+// Errors: a nil cb, a port outside 0..65535 or an invalid host is refused
+// before anything is bound, with an error that says which; an
 // address that is in use or not permitted returns the listen error,
 // wrapped (errors.Is works, e.g. with syscall.EADDRINUSE).
 func RegisterCallback(host string, port int, cb func(*Request) *Response) (ListenerID, error) {
@@ -55,12 +60,13 @@ func RegisterCallback(host string, port int, cb func(*Request) *Response) (Liste
 	if port < 0 || port > 65535 {
 		return 0, fmt.Errorf("httpserver: RegisterCallback: port %d outside 0..65535", port)
 	}
-	if !validListenHost(host) {
-		return 0, fmt.Errorf("httpserver: RegisterCallback: invalid host %q", host)
+	h, ok := listenHost(host)
+	if !ok {
+		return 0, fmt.Errorf("httpserver: RegisterCallback: invalid host %q (want an IP address, an IPv6 address in brackets, a host name, or \"\")", host)
 	}
-	l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	l, err := net.Listen("tcp", net.JoinHostPort(h, strconv.Itoa(port)))
 	if err != nil {
-		return 0, fmt.Errorf("httpserver: RegisterCallback: %w", err)
+		return 0, &callbackError{call: "RegisterCallback", err: err}
 	}
 
 	registry.mu.Lock()
@@ -86,18 +92,33 @@ func RegisterCallback(host string, port int, cb func(*Request) *Response) (Liste
 	return id, nil
 }
 
-// validListenHost accepts "", an IP address (IPv6 with or without
-// brackets) or a DNS host name.
-func validListenHost(host string) bool {
+// listenHost returns host as net.JoinHostPort wants it: "" (every
+// interface), an IP address without brackets ("[::1]" gives "::1"; an
+// IPv6 zone such as "%eth0" is kept), or a DNS host name. It reports false
+// for anything else: brackets that are unclosed ("[::1") or that enclose
+// anything but an IPv6 address ("[localhost]", "[127.0.0.1]"), and names
+// with bytes a host name cannot have.
+func listenHost(host string) (string, bool) {
+	if inner, ok := strings.CutPrefix(host, "["); ok {
+		inner, ok = strings.CutSuffix(inner, "]")
+		if a, err := netip.ParseAddr(inner); !ok || err != nil || !a.Is6() {
+			return "", false
+		}
+		return inner, true
+	}
 	if host == "" {
-		return true
+		return "", true
 	}
-	if len(host) > 2 && host[0] == '[' && host[len(host)-1] == ']' {
-		host = host[1 : len(host)-1]
+	if _, err := netip.ParseAddr(host); err == nil {
+		return host, true
 	}
-	if net.ParseIP(host) != nil {
-		return true
-	}
+	return host, validHostName(host)
+}
+
+// validHostName reports whether host is made of DNS labels: letters,
+// digits, '-' and '_', at most 63 bytes each and 253 in all, separated
+// by single dots (a final dot is allowed).
+func validHostName(host string) bool {
 	if len(host) > 253 {
 		return false
 	}
@@ -135,14 +156,14 @@ func StopCallback(id ListenerID) error {
 	delete(registry.servers, id)
 	registry.mu.Unlock()
 	if !ok {
-		return fmt.Errorf("httpserver: StopCallback(%d): %w", uint64(id), ErrUnknownListener)
+		return &callbackError{call: callName("StopCallback", id), err: ErrUnknownListener}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 	defer cancel()
 	err := cs.srv.Shutdown(ctx)
 	<-cs.done
 	if err != nil {
-		return fmt.Errorf("httpserver: StopCallback(%d): %w", uint64(id), err)
+		return &callbackError{call: callName("StopCallback", id), err: err}
 	}
 	return nil
 }
@@ -154,7 +175,29 @@ func ListenerAddr(id ListenerID) (net.Addr, error) {
 	cs, ok := registry.servers[id]
 	registry.mu.Unlock()
 	if !ok {
-		return nil, fmt.Errorf("httpserver: ListenerAddr(%d): %w", uint64(id), ErrUnknownListener)
+		return nil, &callbackError{call: callName("ListenerAddr", id), err: ErrUnknownListener}
 	}
 	return cs.addr, nil
+}
+
+// A callbackError is an error of the callback API wrapping its cause. Its
+// text names the package and the call once, "httpserver: StopCallback(7):
+// unknown listener id", also when the cause is one of this package's
+// errors, whose own text begins "httpserver: ". Unwrap returns the cause,
+// so errors.Is(err, ErrUnknownListener) and errors.Is(err,
+// syscall.EADDRINUSE) work.
+type callbackError struct {
+	call string // "RegisterCallback", "StopCallback(7)"
+	err  error
+}
+
+func (e *callbackError) Error() string {
+	return "httpserver: " + e.call + ": " + strings.TrimPrefix(e.err.Error(), "httpserver: ")
+}
+
+func (e *callbackError) Unwrap() error { return e.err }
+
+// callName returns the call for a callbackError: fn with id as argument.
+func callName(fn string, id ListenerID) string {
+	return fn + "(" + strconv.FormatUint(uint64(id), 10) + ")"
 }

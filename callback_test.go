@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strconv"
@@ -58,7 +59,7 @@ func TestCallbackRegisterErrors(t *testing.T) {
 		{"port 65536", "127.0.0.1", 65536, cb, "port 65536", nil},
 		{"host with a space", "bad host!", 0, cb, "invalid host", nil},
 		{"host with a slash", "a/b", 0, cb, "invalid host", nil},
-		{"unbracketed garbage", "[::1", 0, cb, "invalid host", nil},
+		{"unclosed bracket", "[::1", 0, cb, "invalid host", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,6 +70,9 @@ func TestCallbackRegisterErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.errHas) {
 				t.Errorf("got %q, want it to say %q", err, tt.errHas)
+			}
+			if n := strings.Count(err.Error(), "httpserver: "); n != 1 {
+				t.Errorf("got %q with the prefix \"httpserver: \" %d times, want once", err, n)
 			}
 		})
 	}
@@ -179,5 +183,93 @@ func TestCallbackStopInFlight(t *testing.T) {
 	rc.expectClosed()
 	if err := recvWithin(t, stopped, "StopCallback"); err != nil {
 		t.Errorf("StopCallback: %v", err)
+	}
+}
+
+// TestCallbackErrorText: an error wrapping one of ours says "httpserver: "
+// once, names the call, and still matches the sentinel with errors.Is.
+func TestCallbackErrorText(t *testing.T) {
+	_, addrErr := ListenerAddr(0)
+	tests := []struct {
+		name string
+		err  error
+		want string
+		is   error
+	}{
+		{"StopCallback(0)", StopCallback(0), "httpserver: StopCallback(0): unknown listener id", ErrUnknownListener},
+		{"ListenerAddr(0)", addrErr, "httpserver: ListenerAddr(0): unknown listener id", ErrUnknownListener},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.err == nil {
+				t.Fatalf("got no error, want %q", tt.want)
+			}
+			if got := tt.err.Error(); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+			if !errors.Is(tt.err, tt.is) {
+				t.Errorf("got %v, for which errors.Is(err, %v) is false", tt.err, tt.is)
+			}
+		})
+	}
+}
+
+// TestCallbackHosts: the hosts RegisterCallback accepts bind where they
+// say, IPv6 with or without brackets; malformed brackets and bracketed
+// names are refused as an invalid host before anything is bound.
+func TestCallbackHosts(t *testing.T) {
+	cb := func(*Request) *Response { return &Response{StatusCode: 200} }
+	ipv6 := true
+	if l, err := net.Listen("tcp", "[::1]:0"); err != nil {
+		ipv6 = false
+	} else {
+		l.Close()
+	}
+	tests := []struct {
+		host   string
+		wantIP string // the address bound; "" when host must be refused
+		needs6 bool
+	}{
+		{"127.0.0.1", "127.0.0.1", false},
+		{"::1", "::1", true},
+		{"[::1]", "::1", true},
+		{"[::ffff:127.0.0.1]", "127.0.0.1", true},
+		{"[::1", "", false},
+		{"::1]", "", false},
+		{"[]", "", false},
+		{"[[::1]]", "", false},
+		{"[localhost]", "", false},
+		{"[127.0.0.1]", "", false},
+		{"[::1]:80", "", false},
+		{"local host", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.host, func(t *testing.T) {
+			if tt.needs6 && !ipv6 {
+				t.Skip("no IPv6 loopback")
+			}
+			id, err := RegisterCallback(tt.host, 0, cb)
+			if tt.wantIP == "" {
+				if err == nil {
+					StopCallback(id)
+					t.Fatalf("got id %d and no error, want an invalid host error", id)
+				}
+				if want := fmt.Sprintf("invalid host %q", tt.host); !strings.Contains(err.Error(), want) {
+					t.Errorf("got %q, want it to say %s", err, want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("got %v, want it bound to %s", err, tt.wantIP)
+			}
+			defer StopCallback(id)
+			addr, err := ListenerAddr(id)
+			if err != nil {
+				t.Fatalf("ListenerAddr(%d): %v", id, err)
+			}
+			if got := addr.(*net.TCPAddr).IP.String(); got != tt.wantIP {
+				t.Errorf("got it bound to %s (%s), want %s", got, addr, tt.wantIP)
+			}
+		})
 	}
 }

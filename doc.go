@@ -23,9 +23,10 @@
 // goroutine serving the connection. Every field of the Request may be kept
 // after the handler returns except Body, which reads the request body from
 // the connection while the handler runs (unless Server.ReuseRequests is
-// set, which trades that freedom for zero allocations per request). A Response carries its body as a
-// string (Message), a reader (Body, with BodyLength when known), or a
-// function that writes parts over time (Stream). The server never holds
+// set, which trades that freedom for zero allocations per request). A
+// Response carries its body as a string (Message), a reader (Body, with
+// BodyLength when known), or a function that writes parts over time
+// (Stream). The server never holds
 // more than a fixed window of response bytes per connection
 // (Server.WriteBufferSize): a producer faster than its client blocks
 // until the client reads.

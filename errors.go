@@ -13,14 +13,15 @@ var (
 	// an id that RegisterCallback did not return or that was stopped.
 	ErrUnknownListener = errors.New("httpserver: unknown listener id")
 
-	// ErrBodyTooLarge is returned by Request.Body once the body exceeds
-	// the server's MaxBodyBytes. The client gets 413 and the connection is
-	// closed.
+	// ErrBodyTooLarge is returned by Request.Body once a chunked body
+	// exceeds the server's MaxBodyBytes. The client gets 413 and the
+	// connection is closed. (A request whose Content-Length exceeds it
+	// gets 413 before the handler is called.)
 	ErrBodyTooLarge = errors.New("httpserver: request body too large")
 
 	// ErrMalformedBody is returned by Request.Body when the client's
-	// chunked framing is invalid. The client gets 400 and the connection
-	// is closed.
+	// chunked framing is invalid. The client gets 400 (431 for a trailer
+	// section too large) and the connection is closed.
 	ErrMalformedBody = errors.New("httpserver: malformed request body")
 
 	// ErrBodyTooSlow is returned by Request.Body when the body arrives

@@ -5,9 +5,12 @@ package httpserver
 // Handle is called on the connection's goroutine: while it runs, no other
 // request on that connection is read or answered, and the client paces the
 // handler through TCP flow control. Handle must not retain the Request's
-// Body after it returns; every other field of the Request may be kept.
+// Body after it returns; every other field of the Request may be kept,
+// unless Server.ReuseRequests is set, in which case the *Request and its
+// Headers must not be kept either (strings taken from them may).
 //
-// A nil *Response, a StatusCode outside 100..599, or a header name, value
+// A nil *Response, a StatusCode outside 200..599 (an interim 1xx status
+// cannot be returned), a Transfer-Encoding header, or a header name, value
 // or StatusMsg that would make the response malformed is a bug in the
 // handler: the client gets a 500 Internal Server Error, the fault is
 // logged, and the server keeps serving. A panic is treated the same way.

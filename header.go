@@ -32,10 +32,11 @@ type HeaderField struct{ Name, Value string }
 // as nothing mutates the Header meanwhile. The reading methods treat a nil
 // *Header as empty.
 //
-// Set and Add do not validate names or values. The server validates every
-// response header field with validHeaderName and validHeaderValue when it
-// writes the response, and answers 500 Internal Server Error instead of
-// sending a field that could split the response or be misread by a proxy.
+// Set and Add do not validate names or values. The server checks every
+// response header field before it writes the response (a name must be a
+// token, a value must hold no control character but tab) and answers 500
+// Internal Server Error instead of sending a field that could split the
+// response or be misread by a proxy.
 type Header struct{ fields []HeaderField }
 
 // Get returns the value of the first field whose name matches name

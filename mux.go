@@ -102,9 +102,10 @@ import (
 // sibling lists along the pattern's path, so registering n patterns under
 // one segment costs O(n²) copying: register at start-up where you can.
 //
-// Dispatching to a pattern without named wildcards allocates nothing (and
-// neither does a 404 or 405 beyond its Response); a pattern with them costs
-// three allocations, plus one per value that has escapes to decode.
+// Dispatching to a pattern without named wildcards allocates nothing; a
+// pattern with them costs one allocation (the values, stored in the
+// Request), plus one per value that has escapes to decode. A 404 allocates
+// only its Response; a 405 also builds its Allow header.
 type Mux struct {
 	mu   sync.Mutex           // serializes Route; dispatch never takes it
 	root atomic.Pointer[node] // immutable once stored; nil: no routes
@@ -142,9 +143,11 @@ func (m *Mux) RouteFunc(pattern string, f func(*Request) *Response) {
 
 // Handle dispatches req to the handler of the most specific pattern that
 // matches it and returns that handler's response, or answers 404 or 405
-// itself (see Mux). When the pattern has named wildcards the handler gets a
-// shallow copy of req that carries their values for PathValue; otherwise it
-// gets req itself.
+// itself (see Mux). The handler gets req itself, not a copy: Handle stores
+// the values of the pattern's named wildcards in req for PathValue,
+// replacing any an outer Mux stored (a pattern without named wildcards
+// leaves none). So req must not be used by another goroutine while Handle
+// runs.
 func (m *Mux) Handle(req *Request) *Response {
 	root := m.root.Load()
 	p := req.Path
@@ -169,7 +172,8 @@ func muxNotFound() *Response {
 // PathValue returns the value the wildcard name captured when a Mux
 // dispatched req, or "" if the pattern that matched has no such wildcard or
 // req did not come through a Mux. Use it on the *Request the handler was
-// given. When Muxes are nested, the innermost Mux's match counts.
+// given. When Muxes are nested, only the innermost Mux's match counts: its
+// values replace the outer one's.
 //
 // Values are percent-decoded; a value with a malformed escape is returned
 // as it appeared. A value may therefore contain '/' (from "%2F") or ".."

@@ -9,7 +9,9 @@ import (
 //
 // Every field except Body stays valid after the handler returns and may be
 // kept or shared between goroutines once the handler no longer mutates it.
-// Body is valid only until the handler returns.
+// Body is valid only until the handler returns. With Server.ReuseRequests
+// the server reuses the Request itself for a later request, so neither it
+// nor its Headers may be kept; the strings taken from it stay valid.
 type Request struct {
 	// Verb is the request method, such as "GET". It is a token as
 	// defined by RFC 9110 §9.1 and is case-sensitive.

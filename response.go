@@ -9,10 +9,12 @@ import (
 // The body is the first of these that is set: Stream, Body, Message. The
 // server chooses the framing (Content-Length, chunked, or close-delimited)
 // from the body and the client's version; see the comment on decideFraming.
-// A handler must not set Content-Length, Transfer-Encoding or Connection
-// itself unless it means them: a Content-Length that disagrees with the body
-// is a handler fault (500 before anything is sent, or the connection is
-// closed if the body turns out shorter or longer mid-stream).
+// A handler must not set Content-Length or Connection itself unless it
+// means them: a Content-Length that disagrees with the body is a handler
+// fault (500 before anything is sent, or the connection is closed if the
+// body turns out shorter or longer mid-stream), and "Connection: close"
+// closes the connection after the response. A Transfer-Encoding header is
+// always a handler fault (500): the server frames responses itself.
 //
 // The server reads a Response only after the handler has returned it, on
 // the connection's goroutine; the handler must not modify it afterwards.
