@@ -21,10 +21,15 @@ func TestParkInputWhileParking(t *testing.T) {
 	var once sync.Once
 	woke := make(chan bool, 16)
 	var log stateLog
+	srv := &Server{Handler: HandlerFunc(pathHandler)}
 	setHooks(t, &hooks{
-		state: log.record,
+		state: func(c *conn, from, to connState) {
+			if c.srv == srv {
+				log.record(c, from, to)
+			}
+		},
 		park: func(c *conn, step int) {
-			if step != parkStepReleased || c.nreq == 0 {
+			if c.srv != srv || step != parkStepReleased || c.nreq == 0 {
 				return // the wait for the first request
 			}
 			once.Do(func() {
@@ -37,13 +42,16 @@ func TestParkInputWhileParking(t *testing.T) {
 			})
 		},
 		wake: func(c *conn, took bool) {
+			if c.srv != srv {
+				return
+			}
 			select {
 			case woke <- took:
 			default:
 			}
 		},
 	})
-	ts := serveE2E(t, pathHandler)
+	ts := startE2E(t, srv)
 	rc := dialRaw(t, ts.addr)
 	client.Store(&rc.nc)
 	rc.roundTrip("GET /first HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
@@ -66,14 +74,15 @@ func TestParkShutdownInterleavings(t *testing.T) {
 		t.Run(who, func(t *testing.T) {
 			var once sync.Once
 			closes := make(chan struct{}, 4)
+			srv := &Server{Handler: HandlerFunc(pathHandler)}
 			setHooks(t, &hooks{
 				state: func(c *conn, from, to connState) {
-					if to == stateClosed {
+					if c.srv == srv && to == stateClosed {
 						closes <- struct{}{}
 					}
 				},
 				park: func(c *conn, step int) {
-					if step != parkStepParked || c.nreq == 0 {
+					if c.srv != srv || step != parkStepParked || c.nreq == 0 {
 						return
 					}
 					once.Do(func() {
@@ -84,7 +93,7 @@ func TestParkShutdownInterleavings(t *testing.T) {
 					})
 				},
 			})
-			ts := serveE2E(t, pathHandler)
+			ts := startE2E(t, srv)
 			rc := dialRaw(t, ts.addr)
 			rc.roundTrip("GET /a HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
 			rc.expectClosed()

@@ -1,0 +1,208 @@
+package httpserver
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"math/big"
+	"net"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestHandlerDate: a handler's Date replaces the automatic one, and an
+// empty one suppresses it; otherwise there is exactly one.
+func TestHandlerDate(t *testing.T) {
+	const own = "Tue, 01 Dec 2026 00:00:00 GMT"
+	ts := serveE2E(t, func(req *Request) *Response {
+		r := &Response{StatusCode: 200, Message: "x"}
+		switch req.Path {
+		case "/own":
+			r.Headers.Set("Date", own)
+		case "/none":
+			r.Headers.Set("Date", "")
+		}
+		return r
+	})
+	tests := []struct {
+		path string
+		want []string // the Date values on the wire; "*" any one
+	}{
+		{"/auto", []string{"*"}},
+		{"/own", []string{own}},
+		{"/none", nil},
+	}
+	for _, tt := range tests {
+		rc := dialRaw(t, ts.addr)
+		r := rc.roundTrip("GET "+tt.path+" HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
+		got := r.Headers.Values("Date")
+		if len(got) != len(tt.want) || (len(got) == 1 && tt.want[0] != "*" && got[0] != tt.want[0]) {
+			t.Errorf("%s: Date fields got %q, want %q", tt.path, got, tt.want)
+		}
+	}
+}
+
+// TestHEADRunsNoStream: HEAD is answered at once, without running a
+// Stream or reading a Body; the connection stays usable.
+func TestHEADRunsNoStream(t *testing.T) {
+	var ran atomic.Int32
+	ts := serveE2E(t, func(req *Request) *Response {
+		if req.Path == "/body" {
+			return &Response{StatusCode: 200, Body: readerFunc(func([]byte) (int, error) {
+				ran.Add(1)
+				return 0, io.EOF
+			})}
+		}
+		return &Response{StatusCode: 200, Stream: func(w *StreamWriter) error {
+			ran.Add(1)
+			_, err := w.WriteString("never")
+			return err
+		}}
+	})
+	rc := dialRaw(t, ts.addr)
+	for _, path := range []string{"/stream", "/body"} {
+		r := rc.roundTrip("HEAD "+path+" HTTP/1.1\r\nHost: h\r\n\r\n", "HEAD")
+		if r.Status != 200 || r.Headers.Get("Content-Length") != "" || r.Headers.Get("Transfer-Encoding") != "" {
+			t.Errorf("HEAD %s: got %d, Content-Length %q, Transfer-Encoding %q; want 200 and neither",
+				path, r.Status, r.Headers.Get("Content-Length"), r.Headers.Get("Transfer-Encoding"))
+		}
+	}
+	if n := ran.Load(); n != 0 {
+		t.Errorf("the body source ran %d times for HEAD, want never", n)
+	}
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+// TestBodyRateTimeout is the minimum data rate's arithmetic.
+func TestBodyRateTimeout(t *testing.T) {
+	const progress = 30 * time.Second
+	r := bodyRate{min: 240, grace: 5 * time.Second}
+	tests := []struct {
+		name   string
+		rate   bodyRate
+		waited time.Duration
+		got    int64
+		want   time.Duration
+		wantOK bool
+	}{
+		{"no minimum", bodyRate{}, time.Hour, 0, progress, true},
+		{"start: the grace and one byte's time", r, 0, 0, 5*time.Second + time.Second/240, true},
+		{"one byte in 29 s: too slow", r, 29 * time.Second, 1, 0, false},
+		{"fast upload: the progress timeout", r, time.Second, 1 << 20, progress, true},
+		{"exactly on the rate", r, 6 * time.Second, 240, 5*time.Second + 241*time.Second/240 - 6*time.Second, true},
+		{"at the edge of the rate", r, 10 * time.Second, 1200, time.Second / 240, true},
+		{"just below it", r, 10 * time.Second, 1199, 0, false},
+		{"below it", r, 10 * time.Second, 1000, 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := tt.rate.timeout(progress, tt.waited, tt.got)
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("%s: got %v, %v; want %v, %v", tt.name, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}
+
+// TestBodyBelowMinimumRate: a body that stalls after the grace period is
+// cut off with 408 even though ReadTimeout has not expired.
+func TestBodyBelowMinimumRate(t *testing.T) {
+	got := make(chan error, 1)
+	srv := &Server{ReadTimeout: time.Hour, BodyRateGrace: time.Millisecond, Handler: HandlerFunc(func(req *Request) *Response {
+		_, err := io.ReadAll(req.Body)
+		got <- err
+		return &Response{StatusCode: 200, Message: "read it all"}
+	})}
+	ts := startE2E(t, srv)
+	rc := dialRaw(t, ts.addr)
+	rc.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100000\r\n\r\nabc")
+	r := rc.response("POST")
+	if r.Status != 408 {
+		t.Errorf("status: got %d, want 408", r.Status)
+	}
+	if err := recvWithin(t, got, "the handler's read"); err != ErrBodyTooSlow {
+		t.Errorf("Body read: got %v, want ErrBodyTooSlow", err)
+	}
+	rc.expectClosed()
+}
+
+// TestArmDeadlineNeverEarly: a deadline is never armed sooner than asked,
+// and a re-arm is skipped only while the armed one is not too late.
+func TestArmDeadlineNeverEarly(t *testing.T) {
+	for _, d := range []time.Duration{time.Millisecond, time.Second, 60 * time.Second} {
+		now := coarseNow()
+		t1, ok := armDeadline(0, d, false)
+		if !ok || t1 < now+d {
+			t.Errorf("d=%v: armed %v from %v (ok %v), want at least %v", d, t1-now, now, ok, d)
+		}
+		if t1 > coarseNow()+clockTick+d+d/16 {
+			t.Errorf("d=%v: armed %v ahead, more than d/16 late", d, t1-now)
+		}
+		if _, again := armDeadline(t1, d, false); again && d >= time.Second {
+			t.Errorf("d=%v: re-armed at once", d)
+		}
+		if _, forced := armDeadline(t1, d, true); !forced {
+			t.Errorf("d=%v: force did not re-arm", d)
+		}
+		if _, shorter := armDeadline(t1, d/4, false); !shorter {
+			t.Errorf("d=%v: a shorter timeout did not re-arm", d)
+		}
+	}
+}
+
+// TestRefusalInAccessLog: a request refused before its handler runs
+// reaches the access log with the reason as its error.
+func TestRefusalInAccessLog(t *testing.T) {
+	entries := make(chan AccessEntry, 1)
+	ts := startE2E(t, &Server{AccessLog: func(e AccessEntry) { entries <- e }})
+	rc := dialRaw(t, ts.addr)
+	rc.send("GET / HTTP/1.1\r\nHost: h\r\nBad Name: x\r\n\r\n")
+	rc.response("GET")
+	e := recvWithin(t, entries, "the access log entry")
+	if e.Request != nil || e.Status != 400 || e.Err == nil ||
+		!strings.HasPrefix(e.Err.Error(), "httpserver: refused with Bad Request: ") {
+		t.Errorf("got Request %v, Status %d, Err %v; want nil, 400, the refusal's reason", e.Request, e.Status, e.Err)
+	}
+}
+
+// TestPlainHTTPToTLSPort: plain HTTP sent to a TLS listener gets a 400
+// saying so, as net/http answers, instead of a silent close.
+func TestPlainHTTPToTLSPort(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := startE2EOn(t, &Server{}, tls.NewListener(l, selfSignedTLS(t)))
+	rc := dialRaw(t, ts.addr)
+	rc.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+	r := rc.response("GET")
+	if r.Status != 400 || !strings.Contains(string(r.Body), "HTTP request to an HTTPS server") {
+		t.Errorf("got %d %q, want 400 saying HTTP went to HTTPS", r.Status, r.Body)
+	}
+}
+
+// selfSignedTLS makes a server certificate for 127.0.0.1 at test time.
+func selfSignedTLS(t testing.TB) *tls.Config {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+}
