@@ -8,7 +8,8 @@ import (
 //
 // The body is the first of these that is set: Stream, Body, Message. The
 // server chooses the framing (Content-Length, chunked, or close-delimited)
-// from the body and the client's version; see the comment on decideFraming.
+// from the body and the client's version; see wire.DecideFraming (the
+// table is in the README).
 // A handler must not set Content-Length or Connection itself unless it
 // means them: a Content-Length that disagrees with the body is a handler
 // fault (500 before anything is sent, or the connection is closed if the
@@ -33,10 +34,12 @@ type Response struct {
 	// StatusCode. It must not contain CR, LF or other control characters.
 	StatusMsg string
 
-	// Headers are written in order, after the Date field and before the
-	// framing (Content-Length or Transfer-Encoding) and Connection fields
-	// the server adds. Content-Length and Connection given here are read
-	// (see above), not copied.
+	// Headers are written in order and in their case, after the status
+	// line and the automatic Date field, before the framing
+	// (Content-Length or Transfer-Encoding) and Connection fields the
+	// server adds. Content-Length and Connection given here are read (see
+	// above), not copied. A Date given here replaces the automatic one; an
+	// empty Date ("") suppresses it.
 	Headers Header
 
 	// Message is the whole body, when the body is known in advance.
@@ -64,12 +67,17 @@ type Response struct {
 	// before the window filled, the whole body is known and it goes out with
 	// a Content-Length. An error from Stream after the head was sent ends
 	// the response abnormally (the connection is closed without a final
-	// chunk, so the client sees a truncated body).
+	// chunk, so the client sees a truncated body). A response without a
+	// body (to HEAD, or 204, 304) never calls Stream, nor reads Body: its
+	// head goes out at once, with a Content-Length only where one is known
+	// without producing the body (a declared one, a Message's, BodyLength,
+	// a sized reader's).
 	Stream func(w *StreamWriter) error
 
-	// Endless marks a Stream or Body that has no natural end (server-sent
-	// events, a live feed): it is sent chunked to HTTP/1.1 clients and
-	// close-delimited to HTTP/1.0 ones, and never buffered to find its
-	// length.
+	// Endless marks a body that has no natural end (server-sent events, a
+	// live feed): it is sent chunked to HTTP/1.1 clients and
+	// close-delimited to HTTP/1.0 ones, never with a Content-Length (even a
+	// Message or a Body whose length is known), and never buffered to find
+	// its length; the head of an Endless Stream is flushed at once.
 	Endless bool
 }

@@ -381,36 +381,41 @@ func (s *Server) Serve(l net.Listener) error {
 			return err
 		}
 		backoff = 0
-		client, counted := clientKey(rw.RemoteAddr())
-		counted = counted && s.maxConnsPerIP() > 0
-		if counted && !s.addClientConn(client) {
-			if !s.refuseBusy(rw, sem) {
-				return ErrServerClosed
-			}
-			continue
-		}
-		c := newConn(s, rw, base)
-		if !s.trackConn(c, true) {
-			rw.Close()
-			if counted {
-				s.removeClientConn(client)
-			}
-			if sem != nil {
-				<-sem
-			}
+		if !s.startConn(rw, base, sem) {
 			return ErrServerClosed
 		}
-		c.done = func() {
-			s.trackConn(c, false)
-			if counted {
-				s.removeClientConn(client)
-			}
-			if sem != nil {
-				<-sem
-			}
-		}
-		go c.run()
 	}
+}
+
+// startConn starts serving an accepted connection, which holds a MaxConns
+// slot (sem), or refuses it over MaxConnsPerIP. It reports false, having
+// closed rw and given back its slot, if the server is shutting down.
+func (s *Server) startConn(rw net.Conn, base context.Context, sem chan struct{}) bool {
+	client, counted := clientKey(rw.RemoteAddr())
+	counted = counted && s.maxConnsPerIP() > 0
+	if counted && !s.addClientConn(client) {
+		return s.refuseBusy(rw, sem)
+	}
+	c := newConn(s, rw, base)
+	release := func() {
+		if counted {
+			s.removeClientConn(client)
+		}
+		if sem != nil {
+			<-sem
+		}
+	}
+	if !s.trackConn(c, true) {
+		rw.Close()
+		release()
+		return false
+	}
+	c.done = func() {
+		s.trackConn(c, false)
+		release()
+	}
+	go c.run()
+	return true
 }
 
 // isTemporary reports accept errors worth retrying: resource exhaustion
