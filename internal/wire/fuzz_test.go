@@ -322,10 +322,11 @@ func compareWithNetHTTP(t *testing.T, buf []byte, lim Limits, one outcome) {
 //     at 18 digits (still ~1 EB), which always fit an int64.
 //   - The request target. net/http keeps a fragment in the path, takes
 //     bytes >= 0x80, '*' with any method, any URI scheme, userinfo and an
-//     empty authority in absolute-form, a CONNECT target that is a path
-//     (net/rpc), lacks a port or is empty, and ignores a Host that disagrees with an
-//     absolute-form target. We refuse all of these (RFC 9110 §4.2.4, §7.1,
-//     §7.2, RFC 9112 §3.2). It also refuses malformed %-escapes in the
+//     empty authority in absolute-form, and a CONNECT target that is a
+//     path (net/rpc), lacks a port or is empty. We refuse all of these
+//     (RFC 9110 §4.2.4, §7.1, RFC 9112 §3.2). (Both ignore a Host that
+//     disagrees with an absolute-form or CONNECT target and use the
+//     target's authority, as RFC 9112 §3.2.2 requires.) It also refuses malformed %-escapes in the
 //     path and host ("%zz"), which we leave to the server's decoding.
 //   - A CONNECT request without Host on HTTP/1.1: net/http's Server
 //     exempts CONNECT; RFC 9112 §3.2 does not.
@@ -391,7 +392,7 @@ func whyWeRefuse(buf []byte, e *Error) string {
 	case "fragment in request target", "invalid byte in request target",
 		"asterisk-form is for OPTIONS only", "invalid request target",
 		"invalid authority in request target", "CONNECT needs host:port",
-		"Host disagrees with the request target", "empty request target":
+		"empty request target":
 		return "request target: " + e.Reason + " (RFC 9110 §4.2, §7.1, RFC 9112 §3.2)"
 	case "HTTP/1.1 request needs exactly one Host":
 		if bytes.HasPrefix(bytes.TrimLeft(buf, "\r\n"), []byte("CONNECT ")) {
@@ -546,7 +547,6 @@ var documentedDifferences = []string{
 	"request target: invalid request target (RFC 9110 §4.2, §7.1, RFC 9112 §3.2)",
 	"request target: invalid authority in request target (RFC 9110 §4.2, §7.1, RFC 9112 §3.2)",
 	"request target: CONNECT needs host:port (RFC 9110 §4.2, §7.1, RFC 9112 §3.2)",
-	"request target: Host disagrees with the request target (RFC 9110 §4.2, §7.1, RFC 9112 §3.2)",
 	"request target: empty request target (RFC 9110 §4.2, §7.1, RFC 9112 §3.2)",
 	"net/http checks %-escapes in the target; we leave decoding to the server",
 	"CONNECT without Host on HTTP/1.1 (RFC 9112 §3.2)",

@@ -55,9 +55,10 @@ type RequestHead struct {
 	Path     Span
 	Query    Span
 	HasQuery bool
-	// Authority is the host (and port) of an absolute-form target, or the
-	// Host header field otherwise; HasAuthority reports whether either was
-	// present.
+	// Authority is the effective host (and port) the request is for: the
+	// authority of an absolute-form or authority-form (CONNECT) target,
+	// whatever the Host field says (RFC 9112 §3.2.2), or else the Host
+	// field's value. HasAuthority reports whether either was present.
 	Authority    Span
 	HasAuthority bool
 
@@ -609,15 +610,15 @@ func (h *RequestHead) finish(buf []byte) error {
 		if !validAuthority(hv, false) {
 			return errorf(400, "invalid Host")
 		}
-		if h.Form == AbsoluteForm || h.Form == AuthorityForm {
-			// RFC 9112 §3.2.2 says to ignore Host in favour of the
-			// target's authority; a disagreement is an attempt to make
-			// us and a cache or proxy key the request differently, so we
-			// refuse it.
-			if !bytes.EqualFold(hv, h.Authority.In(buf)) {
-				return errorf(400, "Host disagrees with the request target")
-			}
-		} else {
+		// RFC 9112 §3.2.2: when the target is in absolute-form (or the
+		// authority-form of CONNECT, §3.2.3), the server MUST ignore the
+		// Host field and use the target's authority. Host is still
+		// required on HTTP/1.1 and must still be well-formed (both
+		// checked above), but it does not name the resource: Authority
+		// stays the target's. Refusing a Host that disagrees would go
+		// against that MUST, and a cache or proxy in front that keys on
+		// the target sees the same host as we do.
+		if h.Form != AbsoluteForm && h.Form != AuthorityForm {
 			h.Authority = h.host
 			h.HasAuthority = true
 		}

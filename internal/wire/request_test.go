@@ -144,6 +144,16 @@ var validRequests = []validRequest{
 	{name: "absolute-form POST after an empty line", in: "\r\nPOST http://a.b:80/x?y=1 HTTP/1.1\r\nHost: a.b:80\r\nContent-Length: 5\r\nConnection: close\r\n\r\n", rest: "hello",
 		want: head{Method: "POST", Target: "http://a.b:80/x?y=1", Form: "absolute", Path: "/x", Query: "y=1", HasQuery: true, Authority: "a.b:80", HasAuthority: true, Version: "1.1",
 			Fields: []string{"Host: a.b:80", "Content-Length: 5", "Connection: close"}, ContentLength: 5, Close: true}},
+	// RFC 9112 §3.2.2: with an absolute-form target, Host is ignored and
+	// the target's authority is the request's.
+	{name: "absolute Host disagrees, target wins", in: "GET http://foo/ HTTP/1.1\r\nHost: bar\r\n\r\n",
+		want: head{Method: "GET", Target: "http://foo/", Form: "absolute", Path: "/", Authority: "foo", HasAuthority: true, Version: "1.1", Fields: []string{"Host: bar"}}},
+	{name: "absolute Host disagrees by port, target wins", in: "GET http://a:8080/x HTTP/1.1\r\nHost: a\r\n\r\n",
+		want: head{Method: "GET", Target: "http://a:8080/x", Form: "absolute", Path: "/x", Authority: "a:8080", HasAuthority: true, Version: "1.1", Fields: hostA}},
+	{name: "absolute empty Host, target wins", in: "GET http://a/ HTTP/1.1\r\nHost:\r\n\r\n",
+		want: head{Method: "GET", Target: "http://a/", Form: "absolute", Path: "/", Authority: "a", HasAuthority: true, Version: "1.1", Fields: []string{"Host: "}}},
+	{name: "absolute on HTTP/1.0 with a different Host", in: "GET http://foo/ HTTP/1.0\r\nHost: bar\r\n\r\n",
+		want: head{Method: "GET", Target: "http://foo/", Form: "absolute", Path: "/", Authority: "foo", HasAuthority: true, Version: "1.0", Fields: []string{"Host: bar"}, Close: true}},
 	{name: "absolute on HTTP/1.0 without Host", in: "GET http://a/x HTTP/1.0\r\n\r\n",
 		want: head{Method: "GET", Target: "http://a/x", Form: "absolute", Path: "/x", Authority: "a", HasAuthority: true, Version: "1.0", Close: true}},
 
@@ -152,6 +162,8 @@ var validRequests = []validRequest{
 		want: head{Method: "CONNECT", Target: "a.example:443", Form: "authority", Path: "a.example:443", Authority: "a.example:443", HasAuthority: true, Version: "1.1", Fields: []string{"Host: a.example:443"}}},
 	{name: "CONNECT IPv6", in: "CONNECT [::1]:443 HTTP/1.1\r\nHost: [::1]:443\r\n\r\n",
 		want: head{Method: "CONNECT", Target: "[::1]:443", Form: "authority", Path: "[::1]:443", Authority: "[::1]:443", HasAuthority: true, Version: "1.1", Fields: []string{"Host: [::1]:443"}}},
+	{name: "CONNECT with a different Host", in: "CONNECT example.com:443 HTTP/1.1\r\nHost: localhost\r\n\r\n",
+		want: head{Method: "CONNECT", Target: "example.com:443", Form: "authority", Path: "example.com:443", Authority: "example.com:443", HasAuthority: true, Version: "1.1", Fields: []string{"Host: localhost"}}},
 	{name: "CONNECT on HTTP/1.0 without Host", in: "CONNECT a:1 HTTP/1.0\r\n\r\n",
 		want: head{Method: "CONNECT", Target: "a:1", Form: "authority", Path: "a:1", Authority: "a:1", HasAuthority: true, Version: "1.0", Close: true}},
 	{name: "OPTIONS *", in: "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n",
@@ -370,8 +382,11 @@ var invalidRequests = []invalidRequest{
 	{"unclosed IP literal", "GET http://[::1/ HTTP/1.1\r\nHost: a\r\n\r\n", Limits{}, 400},
 	{"stray bracket", "GET http://a]/ HTTP/1.1\r\nHost: a\r\n\r\n", Limits{}, 400},
 	{"junk after IP literal", "GET http://[::1]x/ HTTP/1.1\r\nHost: a\r\n\r\n", Limits{}, 400},
-	{"Host conflicts with absolute-form", "GET http://a/ HTTP/1.1\r\nHost: b\r\n\r\n", Limits{}, 400},
-	{"Host conflicts with absolute-form port", "GET http://a:80/ HTTP/1.1\r\nHost: a\r\n\r\n", Limits{}, 400},
+	// The Host field is ignored with absolute-form, but still required
+	// on HTTP/1.1, once only, and well-formed (RFC 9112 §3.2, §3.2.2).
+	{"absolute-form with an invalid Host", "GET http://a/ HTTP/1.1\r\nHost: a b\r\n\r\n", Limits{}, 400},
+	{"absolute-form with two Hosts", "GET http://a/ HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", Limits{}, 400},
+	{"absolute-form on HTTP/1.0 with an invalid Host", "GET http://a/ HTTP/1.0\r\nHost: a/b\r\n\r\n", Limits{}, 400},
 	{"absolute-form without Host on HTTP/1.1", "GET http://a/ HTTP/1.1\r\n\r\n", Limits{}, 400},
 	{"CONNECT without port", "CONNECT a HTTP/1.1\r\nHost: a\r\n\r\n", Limits{}, 400},
 	{"CONNECT with empty port", "CONNECT a: HTTP/1.1\r\nHost: a:\r\n\r\n", Limits{}, 400},
@@ -379,7 +394,7 @@ var invalidRequests = []invalidRequest{
 	{"CONNECT origin-form", "CONNECT /x HTTP/1.1\r\nHost: a\r\n\r\n", Limits{}, 400},
 	{"CONNECT absolute-form", "CONNECT http://a:443/ HTTP/1.1\r\nHost: a:443\r\n\r\n", Limits{}, 400},
 	{"CONNECT with userinfo", "CONNECT u@a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n", Limits{}, 400},
-	{"CONNECT with conflicting Host", "CONNECT a:443 HTTP/1.1\r\nHost: b:443\r\n\r\n", Limits{}, 400},
+	{"CONNECT with an invalid Host", "CONNECT a:443 HTTP/1.1\r\nHost: a@b\r\n\r\n", Limits{}, 400},
 	{"CONNECT without Host on HTTP/1.1", "CONNECT a:443 HTTP/1.1\r\n\r\n", Limits{}, 400},
 
 	// Host (RFC 9112 §3.2).
