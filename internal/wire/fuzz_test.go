@@ -321,13 +321,14 @@ func compareWithNetHTTP(t *testing.T, buf []byte, lim Limits, one outcome) {
 //   - Content-Length of 19 digits: net/http accepts up to 2^63-1, we stop
 //     at 18 digits (still ~1 EB), which always fit an int64.
 //   - The request target. net/http keeps a fragment in the path, takes
-//     bytes >= 0x80, '*' with any method, any URI scheme, userinfo and an
-//     empty authority in absolute-form, and a CONNECT target that is a
-//     path (net/rpc), lacks a port or is empty. We refuse all of these
-//     (RFC 9110 §4.2.4, §7.1, RFC 9112 §3.2). (Both ignore a Host that
-//     disagrees with an absolute-form or CONNECT target and use the
-//     target's authority, as RFC 9112 §3.2.2 requires.) It also refuses malformed %-escapes in the
-//     path and host ("%zz"), which we leave to the server's decoding.
+//     bytes >= 0x80, '*' with any method, any URI scheme, userinfo, an
+//     empty authority and a %-encoded host ("http://caf%C3%A9/") in
+//     absolute-form, and a CONNECT target that is a path (net/rpc), lacks
+//     a port or is empty. We refuse all of these (RFC 9110 §4.2.1,
+//     §4.2.4, §7.1, RFC 9112 §3.2). It also refuses malformed %-escapes in
+//     the path ("%zz"), which we leave to the server's decoding. Both
+//     ignore a Host that disagrees with an absolute-form or CONNECT
+//     target and use the target's authority (RFC 9112 §3.2.2).
 //   - A CONNECT request without Host on HTTP/1.1: net/http's Server
 //     exempts CONNECT; RFC 9112 §3.2 does not.
 //   - Host syntax. http.ReadRequest does not check it (net/http's Server

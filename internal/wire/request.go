@@ -363,7 +363,8 @@ func (h *RequestHead) splitPathQuery(base int, pq []byte) {
 
 // validAuthority checks host[:port] loosely against RFC 3986: only the
 // bytes an authority may hold, no userinfo (RFC 9110 §4.2.4 forbids it in
-// http URIs), brackets only around an IP literal, and a numeric port.
+// http URIs), no percent-encoding (see authorityChar: no DNS name or IP
+// address has one), brackets only around an IP literal, and a numeric port.
 // needPort requires a non-empty port (CONNECT).
 func validAuthority(a []byte, needPort bool) bool {
 	// One pass checks the bytes and notes what the rest needs; this runs

@@ -411,6 +411,19 @@ var invalidRequests = []invalidRequest{
 	{"Host with high byte", "GET / HTTP/1.1\r\nHost: caf\xc3\xa9\r\n\r\n", Limits{}, 400},
 	{"Host with tab inside", "GET / HTTP/1.1\r\nHost: a\tb\r\n\r\n", Limits{}, 400},
 	{"Host on HTTP/1.0 invalid", "GET / HTTP/1.0\r\nHost: a@b\r\n\r\n", Limits{}, 400},
+	// No percent-encoding in a host: a DNS name or IP address has none.
+	{"Host percent-encoded", "GET / HTTP/1.1\r\nHost: %61\r\n\r\n", Limits{}, 400},
+	{"Host percent-encoded UTF-8", "GET / HTTP/1.1\r\nHost: caf%C3%A9.example\r\n\r\n", Limits{}, 400},
+	{"Host with a percent sign", "GET / HTTP/1.1\r\nHost: a%\r\n\r\n", Limits{}, 400},
+	{"Host percent in port", "GET / HTTP/1.1\r\nHost: a:%38%30\r\n\r\n", Limits{}, 400},
+	{"Host IPv6 with a zone", "GET / HTTP/1.1\r\nHost: [fe80::1%25eth0]\r\n\r\n", Limits{}, 400},
+	{"Host percent-encoded on HTTP/1.0", "GET / HTTP/1.0\r\nHost: %61\r\n\r\n", Limits{}, 400},
+	{"absolute-form with a percent-encoded host", "GET http://%61/ HTTP/1.1\r\nHost: a\r\n\r\n", Limits{}, 400},
+	{"absolute-form with a percent-encoded UTF-8 host", "GET http://caf%C3%A9/ HTTP/1.1\r\nHost: a\r\n\r\n", Limits{}, 400},
+	{"absolute-form with a malformed percent-escape in the host", "GET http://a%zz/ HTTP/1.1\r\nHost: a\r\n\r\n", Limits{}, 400},
+	{"absolute-form with an IPv6 zone", "GET http://[fe80::1%25eth0]/ HTTP/1.1\r\nHost: a\r\n\r\n", Limits{}, 400},
+	{"absolute-form with a percent-encoded Host", "GET http://a/ HTTP/1.1\r\nHost: %61\r\n\r\n", Limits{}, 400},
+	{"CONNECT to a percent-encoded host", "CONNECT %61:443 HTTP/1.1\r\nHost: a:443\r\n\r\n", Limits{}, 400},
 
 	// Field lines (RFC 9112 §5).
 	{"obs-fold", "GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n", Limits{}, 400},
