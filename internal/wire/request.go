@@ -86,10 +86,11 @@ type RequestHead struct {
 	Len int
 
 	// Parse state, so that a head arriving in pieces is scanned once.
-	pos   int // next unparsed byte
-	stage uint8
-	hosts int
-	host  Span // last Host field value
+	pos       int // next unparsed byte
+	stage     uint8
+	hosts     int  // Host fields so far
+	haveCL    bool // a Content-Length field so far
+	keepAlive bool // a Connection field so far said keep-alive
 }
 
 const (
@@ -440,6 +441,12 @@ func validIPv6(b []byte) bool {
 	return err == nil && a.Is6() && a.Zone() == ""
 }
 
+// parseFields parses field lines until the empty line that ends the head.
+// Each line is checked as soon as it is complete, on its own and against
+// the lines before it (checkField): a head that is already known to be bad
+// is refused then, rather than after the client has sent, or stalled
+// before, the rest of it. Only what needs the whole head waits for the
+// empty line (finish).
 func (h *RequestHead) parseFields(buf []byte, lim Limits) error {
 	for {
 		start := h.pos
@@ -459,11 +466,11 @@ func (h *RequestHead) parseFields(buf []byte, lim Limits) error {
 		if cr+2 > lim.MaxHeadBytes {
 			return errorf(431, "request header section too large")
 		}
-		h.pos = cr + 2
 		if cr == start {
+			h.pos = cr + 2
 			h.Len = h.pos
 			h.stage = stageDone
-			return h.finish(buf)
+			return h.finish()
 		}
 		if len(h.Fields) == lim.MaxFields {
 			return errorf(431, "too many header fields")
@@ -472,6 +479,10 @@ func (h *RequestHead) parseFields(buf []byte, lim Limits) error {
 		if err != nil {
 			return err
 		}
+		if err := h.checkField(buf, f); err != nil {
+			return err
+		}
+		h.pos = cr + 2
 		h.Fields = append(h.Fields, f)
 	}
 }
@@ -516,115 +527,128 @@ func parseField(buf []byte, start, cr int) (Field, *Error) {
 	return Field{Name: Span{start, start + colon}, Value: Span{vs, ve}}, nil
 }
 
-// finish derives framing and connection semantics from the fields.
-func (h *RequestHead) finish(buf []byte) error {
-	h.ContentLength = 0
-	haveCL := false
-	var te []byte
-	teFields := 0
-	keepAlive := false
-	for _, f := range h.Fields {
-		name := f.Name.In(buf)
-		value := f.Value.In(buf)
-		switch len(name) {
-		case 4:
-			if equalFold(name, "host") {
-				h.hosts++
-				h.host = f.Value
+// checkField checks one field the server itself interprets, and records
+// what it says about framing and connection semantics. It sees the fields
+// in order, so it can refuse a field that conflicts with an earlier one
+// (a second Host, a Content-Length after Transfer-Encoding) on the line
+// that creates the conflict.
+func (h *RequestHead) checkField(buf []byte, f Field) *Error {
+	name := f.Name.In(buf)
+	value := f.Value.In(buf)
+	is11 := h.Major == 1 && h.Minor == 1
+	switch len(name) {
+	case 4:
+		if !equalFold(name, "host") {
+			return nil
+		}
+		// RFC 9112 §3.2: exactly one Host in an HTTP/1.1 request (its
+		// absence can only be known at the end of the head), and at most
+		// one in any other; a server MUST refuse an invalid one with 400.
+		h.hosts++
+		if h.hosts > 1 {
+			if is11 {
+				return errorf(400, "HTTP/1.1 request needs exactly one Host")
 			}
-		case 6:
-			if equalFold(name, "expect") {
-				// RFC 9110 §10.1.1: 100-continue is the only expectation
-				// defined; anything else gets 417.
-				if !equalFold(value, "100-continue") {
-					return errorf(417, "unsupported expectation")
-				}
-				if h.Major == 1 && h.Minor == 1 {
-					h.Expect100 = true
-				}
-			}
-		case 10:
-			if equalFold(name, "connection") {
-				close, ka, ok := connectionTokens(value)
-				if !ok {
-					return errorf(400, "malformed Connection header")
-				}
-				h.Close = h.Close || close
-				keepAlive = keepAlive || ka
-			}
-		case 14:
-			if equalFold(name, "content-length") {
-				n, ok := parseContentLength(value)
-				if !ok {
-					return errorf(400, "invalid Content-Length")
-				}
-				// RFC 9110 §8.6 lets a recipient accept repeated
-				// identical values; disagreeing ones are a smuggling
-				// attempt (one hop reads one, the next the other).
-				if haveCL && n != h.ContentLength {
-					return errorf(400, "conflicting Content-Length")
-				}
-				haveCL = true
-				h.ContentLength = n
-			}
-		case 17:
-			if equalFold(name, "transfer-encoding") {
-				teFields++
-				te = value
-			}
+			return errorf(400, "more than one Host")
 		}
-	}
-	if teFields > 0 {
-		if h.Major == 1 && h.Minor == 0 {
-			// RFC 9112 §6.1: a server MUST NOT assume an HTTP/1.0
-			// client understands chunked, and intermediaries may not
-			// either; TE in a 1.0 request is a known smuggling vector.
-			return errorf(400, "Transfer-Encoding in an HTTP/1.0 request")
-		}
-		if haveCL {
-			// RFC 9112 §6.3 item 3: such a message "ought to be handled
-			// as an error"; we refuse it rather than guess which framing
-			// the sender meant (CL.TE / TE.CL smuggling).
-			return errorf(400, "both Content-Length and Transfer-Encoding")
-		}
-		if teFields > 1 {
-			// Two fields combine to a list, which would apply chunked
-			// twice or hide a coding: refuse.
-			return errorf(400, "repeated Transfer-Encoding")
-		}
-		if err := checkTransferEncoding(te); err != nil {
-			return err
-		}
-		h.Chunked = true
-		h.ContentLength = -1
-	}
-	if h.Major == 1 && h.Minor == 1 {
-		// RFC 9112 §3.2: exactly one Host in an HTTP/1.1 request.
-		if h.hosts != 1 {
-			return errorf(400, "HTTP/1.1 request needs exactly one Host")
-		}
-	} else if h.hosts > 1 {
-		return errorf(400, "more than one Host")
-	}
-	if h.hosts == 1 {
-		hv := h.host.In(buf)
-		if !validAuthority(hv, false) {
+		if !validAuthority(value, false) {
 			return errorf(400, "invalid Host")
 		}
 		// RFC 9112 §3.2.2: when the target is in absolute-form (or the
 		// authority-form of CONNECT, §3.2.3), the server MUST ignore the
 		// Host field and use the target's authority. Host is still
 		// required on HTTP/1.1 and must still be well-formed (both
-		// checked above), but it does not name the resource: Authority
+		// checked here), but it does not name the resource: Authority
 		// stays the target's. Refusing a Host that disagrees would go
 		// against that MUST, and a cache or proxy in front that keys on
 		// the target sees the same host as we do.
 		if h.Form != AbsoluteForm && h.Form != AuthorityForm {
-			h.Authority = h.host
+			h.Authority = f.Value
 			h.HasAuthority = true
 		}
+	case 6:
+		if !equalFold(name, "expect") {
+			return nil
+		}
+		// RFC 9110 §10.1.1: 100-continue is the only expectation
+		// defined; anything else gets 417.
+		if !equalFold(value, "100-continue") {
+			return errorf(417, "unsupported expectation")
+		}
+		h.Expect100 = is11
+	case 10:
+		if !equalFold(name, "connection") {
+			return nil
+		}
+		close, ka, ok := connectionTokens(value)
+		if !ok {
+			return errorf(400, "malformed Connection header")
+		}
+		h.Close = h.Close || close
+		h.keepAlive = h.keepAlive || ka
+	case 14:
+		if !equalFold(name, "content-length") {
+			return nil
+		}
+		n, ok := parseContentLength(value)
+		if !ok {
+			return errorf(400, "invalid Content-Length")
+		}
+		if h.Chunked {
+			return errTEAndCL()
+		}
+		// RFC 9110 §8.6 lets a recipient accept repeated identical
+		// values; disagreeing ones are a smuggling attempt (one hop
+		// reads one, the next the other).
+		if h.haveCL && n != h.ContentLength {
+			return errorf(400, "conflicting Content-Length")
+		}
+		h.haveCL = true
+		h.ContentLength = n
+	case 17:
+		if !equalFold(name, "transfer-encoding") {
+			return nil
+		}
+		if h.Major == 1 && h.Minor == 0 {
+			// RFC 9112 §6.1: a server MUST NOT assume an HTTP/1.0
+			// client understands chunked, and intermediaries may not
+			// either; TE in a 1.0 request is a known smuggling vector.
+			return errorf(400, "Transfer-Encoding in an HTTP/1.0 request")
+		}
+		if h.haveCL {
+			return errTEAndCL()
+		}
+		if h.Chunked {
+			// Two fields combine to a list, which would apply chunked
+			// twice or hide a coding: refuse.
+			return errorf(400, "repeated Transfer-Encoding")
+		}
+		if err := checkTransferEncoding(value); err != nil {
+			return err
+		}
+		h.Chunked = true
+		h.ContentLength = -1
 	}
-	if h.Major == 1 && h.Minor == 0 && !keepAlive {
+	return nil
+}
+
+// errTEAndCL refuses a request with both Content-Length and
+// Transfer-Encoding, in either order. RFC 9112 §6.3 item 3: such a message
+// "ought to be handled as an error"; we refuse it rather than guess which
+// framing the sender meant (CL.TE / TE.CL smuggling).
+func errTEAndCL() *Error { return errorf(400, "both Content-Length and Transfer-Encoding") }
+
+// finish makes the checks that need the whole head, once its empty line
+// has arrived; every field was checked on its own line by checkField.
+func (h *RequestHead) finish() error {
+	if h.Major == 1 && h.Minor == 1 && h.hosts == 0 {
+		// RFC 9112 §3.2: a server MUST respond 400 to an HTTP/1.1
+		// request that lacks a Host.
+		return errorf(400, "HTTP/1.1 request needs exactly one Host")
+	}
+	if h.Major == 1 && h.Minor == 0 && !h.keepAlive {
+		// RFC 9112 §9.3: HTTP/1.0 closes unless keep-alive was asked
+		// for, in any Connection field.
 		h.Close = true
 	}
 	return nil

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -491,6 +492,28 @@ var invalidRequests = []invalidRequest{
 	{"100-continue and another", "PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue, foo\r\n\r\n", Limits{}, 417},
 	{"empty expectation", "PUT / HTTP/1.1\r\nHost: a\r\nExpect:\r\n\r\n", Limits{}, 417},
 
+	// A field that is bad on its own line, or conflicts with an earlier
+	// one, is refused when that line ends: these heads lack their empty
+	// line (and some have the start of a next line), yet the verdict is in.
+	{"invalid field name, head incomplete", "GET / HTTP/1.1\r\nHost: a\r\nX(y): z\r\n", Limits{}, 400},
+	{"space before colon, head incomplete", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\nX", Limits{}, 400},
+	{"control byte in value, head incomplete", "GET / HTTP/1.1\r\nHost: a\r\nX: a\x01b\r\nY: ", Limits{}, 400},
+	{"obs-fold, head incomplete", "GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n", Limits{}, 400},
+	{"invalid Content-Length, head incomplete", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\n", Limits{}, 400},
+	{"conflicting Content-Length, head incomplete", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\nX: y", Limits{}, 400},
+	{"Content-Length after Transfer-Encoding, head incomplete", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n", Limits{}, 400},
+	{"Transfer-Encoding after Content-Length, head incomplete", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n", Limits{}, 400},
+	{"invalid Transfer-Encoding, head incomplete", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, x\r\n", Limits{}, 400},
+	{"unimplemented transfer coding, head incomplete", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n", Limits{}, 501},
+	{"repeated Transfer-Encoding, head incomplete", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", Limits{}, 400},
+	{"Transfer-Encoding on HTTP/1.0, head incomplete", "POST / HTTP/1.0\r\nHost: a\r\nTransfer-Encoding: chunked\r\n", Limits{}, 400},
+	{"invalid Host, head incomplete", "GET / HTTP/1.1\r\nX: y\r\nHost: a b\r\n", Limits{}, 400},
+	{"percent-encoded Host, head incomplete", "GET / HTTP/1.1\r\nX: y\r\nHost: %61\r\n", Limits{}, 400},
+	{"second Host, head incomplete", "GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n", Limits{}, 400},
+	{"second Host on HTTP/1.0, head incomplete", "GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n", Limits{}, 400},
+	{"malformed Connection, head incomplete", "GET / HTTP/1.1\r\nHost: a\r\nConnection: \"close\"\r\n", Limits{}, 400},
+	{"unknown expectation, head incomplete", "PUT / HTTP/1.1\r\nHost: a\r\nExpect: foo\r\n", Limits{}, 417},
+
 	// Limits.
 	{"request line over MaxRequestLine", "GET /abcd HTTP/1.1\r\nHost: a\r\n\r\n", Limits{MaxRequestLine: len("GET /abc HTTP/1.1\r\n")}, 414},
 	{"request line over MaxRequestLine by its LF", "GET /abc HTTP/1.1\r\nHost: a\r\n\r\n", Limits{MaxRequestLine: len("GET /abc HTTP/1.1\r")}, 414},
@@ -616,6 +639,47 @@ func TestParseInvalidSplit(t *testing.T) {
 			got, _ := parseBytewise(buf, tc.lim)
 			if !got.equal(want) {
 				t.Errorf("bytewise %q:\n got %v\nwant %v (one-shot)", buf, got, want)
+			}
+		})
+	}
+}
+
+// wholeHeadChecks are the invalid requests whose fault can only be seen
+// once the head's empty line has arrived (or, for the limits, is the
+// empty line itself). Every other complete invalid head must already be
+// refused without its last CRLF.
+var wholeHeadChecks = map[string]bool{
+	"missing Host on HTTP/1.1":               true,
+	"missing Host on HTTP/1.2":               true,
+	"absolute-form without Host on HTTP/1.1": true,
+	"CONNECT without Host on HTTP/1.1":       true,
+	"empty request line after 4 empty lines": true, // the 5th empty line is the fault
+	"head over MaxHeadBytes":                 true, // over by its last byte
+}
+
+// TestParseRefusesOnTheLine: a head that is bad before its empty line is
+// refused without waiting for it, with the status a whole parse gives.
+func TestParseRefusesOnTheLine(t *testing.T) {
+	for name := range wholeHeadChecks {
+		if !slices.ContainsFunc(invalidRequests, func(tc invalidRequest) bool { return tc.name == name }) {
+			t.Errorf("wholeHeadChecks names %q, which is not an invalid request", name)
+		}
+	}
+	for _, tc := range invalidRequests {
+		if !strings.HasSuffix(tc.in, "\r\n\r\n") {
+			continue
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			in := strings.TrimSuffix(tc.in, "\r\n")
+			got := parseOnce([]byte(in), tc.lim)
+			switch {
+			case wholeHeadChecks[tc.name]:
+				// Keep the list true: these really do wait.
+				if got.err != ErrIncomplete {
+					t.Errorf("Parse(%q)\n got %v\nwant %v (listed in wholeHeadChecks)", in, got, ErrIncomplete)
+				}
+			case got.status != tc.status:
+				t.Errorf("Parse(%q)\n got %v\nwant refused %d", in, got, tc.status)
 			}
 		})
 	}
