@@ -341,6 +341,9 @@ func compareWithNetHTTP(t *testing.T, buf []byte, lim Limits, one outcome) {
 //   - "PRI * HTTP/2.0": net/http's Server lets it through for a handler to
 //     take over h2c; we answer 505.
 //   - Limits: http.ReadRequest has none; we refuse with 414 or 431.
+//   - A method longer than maxMethodLen (32) bytes: net/http takes any
+//     token; we answer 501, as RFC 9112 §3 says a server SHOULD for a
+//     method longer than any it implements.
 func knownDifference(buf []byte, ours, theirs error) string {
 	if e := (*Error)(nil); errors.As(ours, &e) {
 		return whyWeRefuse(buf, e)
@@ -378,6 +381,9 @@ func whyWeRefuse(buf []byte, e *Error) string {
 	switch e.Status {
 	case 414, 431:
 		return "limits: http.ReadRequest has none"
+	}
+	if e.Reason == "method too long" {
+		return "method longer than any we implement (RFC 9112 §3)"
 	}
 	switch e.Reason {
 	case "line not terminated by CRLF":
@@ -556,4 +562,5 @@ var documentedDifferences = []string{
 	"Expect other than exactly 100-continue in some Expect field (RFC 9110 §10.1.1)",
 	"h2c prior-knowledge preface",
 	"limits: http.ReadRequest has none",
+	"method longer than any we implement (RFC 9112 §3)",
 }

@@ -191,7 +191,15 @@ func (h *RequestHead) parseRequestLine(buf []byte, lim Limits) error {
 	start := h.pos
 	// Look at no more than the limit allows, so that the verdict on a
 	// line over the limit does not depend on how its bytes arrived.
-	cr, err := line(window(buf, start+lim.MaxRequestLine), start)
+	w := window(buf, start+lim.MaxRequestLine)
+	// The method is checked as its bytes arrive, before the line ends: a
+	// first line that is not an HTTP request (a TLS handshake, junk) or
+	// whose method we cannot have is refused at once.
+	sp1, err := scanMethod(w[start:])
+	if err != nil {
+		return err
+	}
+	cr, err := line(w, start)
 	if err != nil {
 		return err
 	}
@@ -208,15 +216,10 @@ func (h *RequestHead) parseRequestLine(buf []byte, lim Limits) error {
 
 	// method SP request-target SP HTTP-version, single spaces only
 	// (RFC 9112 §3: other whitespace as a separator is a leniency we do
-	// not grant).
-	sp1 := bytes.IndexByte(ln, ' ')
-	if sp1 <= 0 {
+	// not grant). scanMethod found the method and its space, unless the
+	// line ended first.
+	if sp1 < 0 {
 		return errorf(400, "malformed request line")
-	}
-	for _, c := range ln[:sp1] {
-		if !tchar[c] {
-			return errorf(400, "invalid method")
-		}
 	}
 	h.Method = Span{start, start + sp1}
 	rest := ln[sp1+1:]
@@ -250,6 +253,43 @@ func (h *RequestHead) parseRequestLine(buf []byte, lim Limits) error {
 	}
 	h.stage = stageHeaders
 	return nil
+}
+
+// maxMethodLen bounds the method token. RFC 9112 §3: a server that
+// receives a method longer than any it implements SHOULD respond 501. The
+// longest method in the IANA registry is 17 bytes ("UPDATEREDIRECTREF");
+// 32 leaves room for extension methods a handler may implement, and
+// refuses a longer one, whatever else the line holds, as soon as its 33rd
+// byte arrives, rather than waiting for MaxRequestLine (414).
+const maxMethodLen = 32
+
+// scanMethod checks the start of a request line, b (as much of it as has
+// arrived, cut at MaxRequestLine), up to the space after the method. It
+// returns the method's length; or -1 if b ends inside a method that may
+// yet be valid, or if the line ends inside the method (line then says
+// whether it ended well, and the caller refuses it for want of a target);
+// or the refusal: 400 for a byte that is not a token byte, 501 for a
+// method longer than maxMethodLen. It looks at no more than
+// maxMethodLen+1 bytes, so the verdict does not depend on how the line is
+// split.
+func scanMethod(b []byte) (int, *Error) {
+	for i, c := range window(b, maxMethodLen+1) {
+		switch {
+		case c == ' ' && i > 0:
+			return i, nil
+		case c == ' ', c == '\t', c == '\v', c == '\f':
+			// An empty method, or whitespace other than SP as the
+			// separator (RFC 9112 §3 lets a parser accept it; we do not).
+			return 0, errorf(400, "malformed request line")
+		case c == '\r', c == '\n':
+			return -1, nil
+		case !tchar[c]:
+			return 0, errorf(400, "invalid method")
+		case i == maxMethodLen:
+			return 0, errorf(501, "method too long")
+		}
+	}
+	return -1, nil
 }
 
 func (h *RequestHead) parseVersion(v []byte) error {

@@ -86,6 +86,10 @@ var validRequests = []validRequest{
 		want: head{Method: "!#$%&'*+-.^_`|~09AZaz", Target: "/", Form: "origin", Path: "/", Authority: "a", HasAuthority: true, Version: "1.1", Fields: hostA}},
 	{name: "HEAD", in: "HEAD /x HTTP/1.1\r\nHost: a\r\n\r\n",
 		want: head{Method: "HEAD", Target: "/x", Form: "origin", Path: "/x", Authority: "a", HasAuthority: true, Version: "1.1", Fields: hostA}},
+	{name: "longest registered method", in: "UPDATEREDIRECTREF / HTTP/1.1\r\nHost: a\r\n\r\n",
+		want: head{Method: "UPDATEREDIRECTREF", Target: "/", Form: "origin", Path: "/", Authority: "a", HasAuthority: true, Version: "1.1", Fields: hostA}},
+	{name: "method of maxMethodLen bytes", in: strings.Repeat("M", maxMethodLen) + " / HTTP/1.1\r\nHost: a\r\n\r\n",
+		want: head{Method: strings.Repeat("M", maxMethodLen), Target: "/", Form: "origin", Path: "/", Authority: "a", HasAuthority: true, Version: "1.1", Fields: hostA}},
 	{name: "one-letter method", in: "X / HTTP/1.1\r\nHost: a\r\n\r\n",
 		want: head{Method: "X", Target: "/", Form: "origin", Path: "/", Authority: "a", HasAuthority: true, Version: "1.1", Fields: hostA}},
 
@@ -325,6 +329,17 @@ var invalidRequests = []invalidRequest{
 	{"method with colon", "GET: / HTTP/1.1\r\nHost: a\r\n\r\n", Limits{}, 400},
 	{"method with high byte", "G\xc3\x89T / HTTP/1.1\r\nHost: a\r\n\r\n", Limits{}, 400},
 	{"method with NUL", "G\x00T / HTTP/1.1\r\nHost: a\r\n\r\n", Limits{}, 400},
+	{"method with NUL, line incomplete", "G\x00", Limits{}, 400},
+	{"TLS handshake instead of a request", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", Limits{}, 400},
+	{"line ends inside the method", "GET\r\n", Limits{}, 400},
+	{"bare LF inside the method", "GET\nHost: a\r\n\r\n", Limits{}, 400},
+	// RFC 9112 §3: a method longer than any we implement gets 501, as
+	// soon as maxMethodLen+1 method bytes have arrived.
+	{"method one byte over maxMethodLen", strings.Repeat("M", maxMethodLen+1) + " / HTTP/1.1\r\nHost: a\r\n\r\n", Limits{}, 501},
+	{"long method, line incomplete", strings.Repeat("M", maxMethodLen+1), Limits{}, 501},
+	{"long method, then a bad byte", strings.Repeat("M", maxMethodLen+1) + "\x00 / HTTP/1.1\r\n", Limits{}, 501},
+	{"long method over the default MaxRequestLine", strings.Repeat("G", DefaultMaxRequestLine+10) + " / HTTP/1.1\r\nHost: a\r\n\r\n", Limits{}, 501},
+	{"long method under a smaller MaxRequestLine", strings.Repeat("G", 40) + " / HTTP/1.1\r\nHost: a\r\n\r\n", Limits{MaxRequestLine: 16}, 414},
 	{"missing version on POST", "POST /x\r\n\r\n", Limits{}, 400},
 	{"missing version on lowercase get", "get /x\r\n", Limits{}, 400},
 	{"empty version", "GET / \r\nHost: a\r\n\r\n", Limits{}, 400},
