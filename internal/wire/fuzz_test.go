@@ -89,27 +89,18 @@ func FuzzParseRequest(f *testing.F) {
 			if first == nil && (one.err != nil || i < one.head.Len) {
 				t.Fatalf("Parse(%q) split at %d: accepted the prefix %v; one-shot %v", buf, i, got, one)
 			}
-			if !got.equal(one) && !statusDependsOnSplit(got, one) {
+			if !got.equal(one) {
 				t.Fatalf("Parse(%q) split at %d:\n got %v\nwant %v (one-shot)", buf, i, got, one)
 			}
 		}
 		if len(buf) <= 1024 {
-			if got, _ := parseBytewise(buf, lim); !got.equal(one) && !statusDependsOnSplit(got, one) {
+			if got, _ := parseBytewise(buf, lim); !got.equal(one) {
 				t.Fatalf("Parse(%q) bytewise:\n got %v\nwant %v (one-shot)", buf, got, one)
 			}
 		}
 
 		compareWithNetHTTP(t, buf, lim, one)
 	})
-}
-
-// statusDependsOnSplit recognises the known bug shown by
-// TestParseStatusDoesNotDependOnSplit: a line both over a limit and ended
-// by a bare LF is refused with 414/431 or 400 depending on where the input
-// was cut. Both outcomes refuse the request.
-func statusDependsOnSplit(a, b outcome) bool {
-	limit := func(s int) bool { return s == 414 || s == 431 }
-	return a.status != 0 && b.status != 0 && (limit(a.status) || limit(b.status))
 }
 
 // checkAccepted checks the invariants of an accepted head.

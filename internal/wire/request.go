@@ -69,7 +69,8 @@ type RequestHead struct {
 	Fields []Field
 
 	// The message framing and connection semantics, derived from the
-	// fields once the head is complete.
+	// fields as their lines arrive; they are only meaningful once Parse
+	// has returned nil.
 	//
 	// ContentLength is the body's length: 0 when there is no body, -1 when
 	// it is chunked.
@@ -109,7 +110,9 @@ func (h *RequestHead) Reset() {
 // begin with the same bytes as on the previous call since Reset (it may be
 // longer, and it may have moved in memory). It returns nil once the head is
 // complete (h.Len bytes of buf), ErrIncomplete if more bytes are needed, or
-// an *Error describing why the request must be refused.
+// an *Error describing why the request must be refused. An *Error comes as
+// soon as the bytes so far condemn the head: the method as it arrives, each
+// line when it ends; only a missing Host waits for the end of the head.
 //
 // Line ends must be CRLF. A bare LF is refused rather than tolerated as RFC
 // 9112 §2.2 would permit: a proxy in front that does not split lines on a

@@ -791,8 +791,10 @@ func TestParseKnownBugs(t *testing.T) {
 
 // TestParseStatusDoesNotDependOnSplit: the status of a refused request
 // must not depend on how its bytes arrived. When a line is both over a
-// limit and badly terminated, a one-shot parse sees the bare LF (400) while
-// a parse of an early prefix sees the length first (414 or 431).
+// limit and badly terminated, a parser that looked past the limit would
+// see the bare LF (400) in one piece but the length (414 or 431) in an
+// early prefix; Parse looks at no more than the limit (window), so it says
+// 414 or 431 either way.
 func TestParseStatusDoesNotDependOnSplit(t *testing.T) {
 	for _, tc := range []invalidRequest{
 		{"bare LF after an over-long request line", "GET /aaaaaaaaaaaaaaaaaaaaaaaaaaaaa HTTP/1.1\nHost: a\r\n\r\n", Limits{MaxRequestLine: 16}, 0},

@@ -42,9 +42,9 @@ func (s Span) In(buf []byte) []byte { return buf[s.Start:s.End] }
 // tchar reports whether c may appear in a token (RFC 9110 §5.6.2).
 var tchar = [256]bool{}
 
-// vchar reports whether c may appear in a field value: VCHAR, obs-text, SP
-// and HTAB (RFC 9110 §5.5). Every other control byte, NUL, CR and LF
-// included, is refused wherever it appears.
+// fieldValueChar reports whether c may appear in a field value: VCHAR,
+// obs-text, SP and HTAB (RFC 9110 §5.5). Every other control byte, NUL,
+// CR and LF included, is refused wherever it appears.
 var fieldValueChar = [256]bool{}
 
 // targetChar reports whether c may appear in a request-target: visible
