@@ -44,9 +44,12 @@ type Request struct {
 	// which they arrived. Lookups are case-insensitive.
 	Headers Header
 
-	// Host is the authority the request is for: the host of an
-	// absolute-form target if there was one, else the Host header ("" for
-	// an HTTP/1.0 or 0.9 request without one).
+	// Host is the authority (host and optional port) the request is for:
+	// the target's when it is in absolute-form ("GET http://a/") or is
+	// CONNECT's host:port, whatever the Host header says (RFC 9112
+	// §3.2.2: the header is then ignored, though still required on
+	// HTTP/1.1 and checked); else the Host header ("" for an HTTP/1.0 or
+	// 0.9 request without one).
 	Host string
 
 	// Body reads the decoded request body (the Content-Length bytes, or the

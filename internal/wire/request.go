@@ -55,9 +55,10 @@ type RequestHead struct {
 	Path     Span
 	Query    Span
 	HasQuery bool
-	// Authority is the host (and port) of an absolute-form target, or the
-	// Host header field otherwise; HasAuthority reports whether either was
-	// present.
+	// Authority is the effective host (and port) the request is for: the
+	// authority of an absolute-form or authority-form (CONNECT) target,
+	// whatever the Host field says (RFC 9112 §3.2.2), or else the Host
+	// field's value. HasAuthority reports whether either was present.
 	Authority    Span
 	HasAuthority bool
 
@@ -68,7 +69,8 @@ type RequestHead struct {
 	Fields []Field
 
 	// The message framing and connection semantics, derived from the
-	// fields once the head is complete.
+	// fields as their lines arrive; they are only meaningful once Parse
+	// has returned nil.
 	//
 	// ContentLength is the body's length: 0 when there is no body, -1 when
 	// it is chunked.
@@ -85,10 +87,11 @@ type RequestHead struct {
 	Len int
 
 	// Parse state, so that a head arriving in pieces is scanned once.
-	pos   int // next unparsed byte
-	stage uint8
-	hosts int
-	host  Span // last Host field value
+	pos       int // next unparsed byte
+	stage     uint8
+	hosts     int  // Host fields so far
+	haveCL    bool // a Content-Length field so far
+	keepAlive bool // a Connection field so far said keep-alive
 }
 
 const (
@@ -107,7 +110,9 @@ func (h *RequestHead) Reset() {
 // begin with the same bytes as on the previous call since Reset (it may be
 // longer, and it may have moved in memory). It returns nil once the head is
 // complete (h.Len bytes of buf), ErrIncomplete if more bytes are needed, or
-// an *Error describing why the request must be refused.
+// an *Error describing why the request must be refused. An *Error comes as
+// soon as the bytes so far condemn the head: the method as it arrives, each
+// line when it ends; only a missing Host waits for the end of the head.
 //
 // Line ends must be CRLF. A bare LF is refused rather than tolerated as RFC
 // 9112 §2.2 would permit: a proxy in front that does not split lines on a
@@ -189,7 +194,15 @@ func (h *RequestHead) parseRequestLine(buf []byte, lim Limits) error {
 	start := h.pos
 	// Look at no more than the limit allows, so that the verdict on a
 	// line over the limit does not depend on how its bytes arrived.
-	cr, err := line(window(buf, start+lim.MaxRequestLine), start)
+	w := window(buf, start+lim.MaxRequestLine)
+	// The method is checked as its bytes arrive, before the line ends: a
+	// first line that is not an HTTP request (a TLS handshake, junk) or
+	// whose method we cannot have is refused at once.
+	sp1, err := scanMethod(w[start:])
+	if err != nil {
+		return err
+	}
+	cr, err := line(w, start)
 	if err != nil {
 		return err
 	}
@@ -206,15 +219,10 @@ func (h *RequestHead) parseRequestLine(buf []byte, lim Limits) error {
 
 	// method SP request-target SP HTTP-version, single spaces only
 	// (RFC 9112 §3: other whitespace as a separator is a leniency we do
-	// not grant).
-	sp1 := bytes.IndexByte(ln, ' ')
-	if sp1 <= 0 {
+	// not grant). scanMethod found the method and its space, unless the
+	// line ended first.
+	if sp1 < 0 {
 		return errorf(400, "malformed request line")
-	}
-	for _, c := range ln[:sp1] {
-		if !tchar[c] {
-			return errorf(400, "invalid method")
-		}
 	}
 	h.Method = Span{start, start + sp1}
 	rest := ln[sp1+1:]
@@ -248,6 +256,43 @@ func (h *RequestHead) parseRequestLine(buf []byte, lim Limits) error {
 	}
 	h.stage = stageHeaders
 	return nil
+}
+
+// maxMethodLen bounds the method token. RFC 9112 §3: a server that
+// receives a method longer than any it implements SHOULD respond 501. The
+// longest method in the IANA registry is 17 bytes ("UPDATEREDIRECTREF");
+// 32 leaves room for extension methods a handler may implement, and
+// refuses a longer one, whatever else the line holds, as soon as its 33rd
+// byte arrives, rather than waiting for MaxRequestLine (414).
+const maxMethodLen = 32
+
+// scanMethod checks the start of a request line, b (as much of it as has
+// arrived, cut at MaxRequestLine), up to the space after the method. It
+// returns the method's length; or -1 if b ends inside a method that may
+// yet be valid, or if the line ends inside the method (line then says
+// whether it ended well, and the caller refuses it for want of a target);
+// or the refusal: 400 for a byte that is not a token byte, 501 for a
+// method longer than maxMethodLen. It looks at no more than
+// maxMethodLen+1 bytes, so the verdict does not depend on how the line is
+// split.
+func scanMethod(b []byte) (int, *Error) {
+	for i, c := range window(b, maxMethodLen+1) {
+		switch {
+		case c == ' ' && i > 0:
+			return i, nil
+		case c == ' ', c == '\t', c == '\v', c == '\f':
+			// An empty method, or whitespace other than SP as the
+			// separator (RFC 9112 §3 lets a parser accept it; we do not).
+			return 0, errorf(400, "malformed request line")
+		case c == '\r', c == '\n':
+			return -1, nil
+		case !tchar[c]:
+			return 0, errorf(400, "invalid method")
+		case i == maxMethodLen:
+			return 0, errorf(501, "method too long")
+		}
+	}
+	return -1, nil
 }
 
 func (h *RequestHead) parseVersion(v []byte) error {
@@ -362,7 +407,8 @@ func (h *RequestHead) splitPathQuery(base int, pq []byte) {
 
 // validAuthority checks host[:port] loosely against RFC 3986: only the
 // bytes an authority may hold, no userinfo (RFC 9110 §4.2.4 forbids it in
-// http URIs), brackets only around an IP literal, and a numeric port.
+// http URIs), no percent-encoding (see authorityChar: no DNS name or IP
+// address has one), brackets only around an IP literal, and a numeric port.
 // needPort requires a non-empty port (CONNECT).
 func validAuthority(a []byte, needPort bool) bool {
 	// One pass checks the bytes and notes what the rest needs; this runs
@@ -438,6 +484,12 @@ func validIPv6(b []byte) bool {
 	return err == nil && a.Is6() && a.Zone() == ""
 }
 
+// parseFields parses field lines until the empty line that ends the head.
+// Each line is checked as soon as it is complete, on its own and against
+// the lines before it (checkField): a head that is already known to be bad
+// is refused then, rather than after the client has sent, or stalled
+// before, the rest of it. Only what needs the whole head waits for the
+// empty line (finish).
 func (h *RequestHead) parseFields(buf []byte, lim Limits) error {
 	for {
 		start := h.pos
@@ -457,11 +509,11 @@ func (h *RequestHead) parseFields(buf []byte, lim Limits) error {
 		if cr+2 > lim.MaxHeadBytes {
 			return errorf(431, "request header section too large")
 		}
-		h.pos = cr + 2
 		if cr == start {
+			h.pos = cr + 2
 			h.Len = h.pos
 			h.stage = stageDone
-			return h.finish(buf)
+			return h.finish()
 		}
 		if len(h.Fields) == lim.MaxFields {
 			return errorf(431, "too many header fields")
@@ -470,6 +522,10 @@ func (h *RequestHead) parseFields(buf []byte, lim Limits) error {
 		if err != nil {
 			return err
 		}
+		if err := h.checkField(buf, f); err != nil {
+			return err
+		}
+		h.pos = cr + 2
 		h.Fields = append(h.Fields, f)
 	}
 }
@@ -514,115 +570,128 @@ func parseField(buf []byte, start, cr int) (Field, *Error) {
 	return Field{Name: Span{start, start + colon}, Value: Span{vs, ve}}, nil
 }
 
-// finish derives framing and connection semantics from the fields.
-func (h *RequestHead) finish(buf []byte) error {
-	h.ContentLength = 0
-	haveCL := false
-	var te []byte
-	teFields := 0
-	keepAlive := false
-	for _, f := range h.Fields {
-		name := f.Name.In(buf)
-		value := f.Value.In(buf)
-		switch len(name) {
-		case 4:
-			if equalFold(name, "host") {
-				h.hosts++
-				h.host = f.Value
-			}
-		case 6:
-			if equalFold(name, "expect") {
-				// RFC 9110 §10.1.1: 100-continue is the only expectation
-				// defined; anything else gets 417.
-				if !equalFold(value, "100-continue") {
-					return errorf(417, "unsupported expectation")
-				}
-				if h.Major == 1 && h.Minor == 1 {
-					h.Expect100 = true
-				}
-			}
-		case 10:
-			if equalFold(name, "connection") {
-				close, ka, ok := connectionTokens(value)
-				if !ok {
-					return errorf(400, "malformed Connection header")
-				}
-				h.Close = h.Close || close
-				keepAlive = keepAlive || ka
-			}
-		case 14:
-			if equalFold(name, "content-length") {
-				n, ok := parseContentLength(value)
-				if !ok {
-					return errorf(400, "invalid Content-Length")
-				}
-				// RFC 9110 §8.6 lets a recipient accept repeated
-				// identical values; disagreeing ones are a smuggling
-				// attempt (one hop reads one, the next the other).
-				if haveCL && n != h.ContentLength {
-					return errorf(400, "conflicting Content-Length")
-				}
-				haveCL = true
-				h.ContentLength = n
-			}
-		case 17:
-			if equalFold(name, "transfer-encoding") {
-				teFields++
-				te = value
-			}
+// checkField checks one field the server itself interprets, and records
+// what it says about framing and connection semantics. It sees the fields
+// in order, so it can refuse a field that conflicts with an earlier one
+// (a second Host, a Content-Length after Transfer-Encoding) on the line
+// that creates the conflict.
+func (h *RequestHead) checkField(buf []byte, f Field) *Error {
+	name := f.Name.In(buf)
+	value := f.Value.In(buf)
+	is11 := h.Major == 1 && h.Minor == 1
+	switch len(name) {
+	case 4:
+		if !equalFold(name, "host") {
+			return nil
 		}
-	}
-	if teFields > 0 {
+		// RFC 9112 §3.2: exactly one Host in an HTTP/1.1 request (its
+		// absence can only be known at the end of the head), and at most
+		// one in any other; a server MUST refuse an invalid one with 400.
+		h.hosts++
+		if h.hosts > 1 {
+			if is11 {
+				return errorf(400, "HTTP/1.1 request needs exactly one Host")
+			}
+			return errorf(400, "more than one Host")
+		}
+		if !validAuthority(value, false) {
+			return errorf(400, "invalid Host")
+		}
+		// RFC 9112 §3.2.2: when the target is in absolute-form (or the
+		// authority-form of CONNECT, §3.2.3), the server MUST ignore the
+		// Host field and use the target's authority. Host is still
+		// required on HTTP/1.1 and must still be well-formed (both
+		// checked here), but it does not name the resource: Authority
+		// stays the target's. Refusing a Host that disagrees would go
+		// against that MUST, and a cache or proxy in front that keys on
+		// the target sees the same host as we do.
+		if h.Form != AbsoluteForm && h.Form != AuthorityForm {
+			h.Authority = f.Value
+			h.HasAuthority = true
+		}
+	case 6:
+		if !equalFold(name, "expect") {
+			return nil
+		}
+		// RFC 9110 §10.1.1: 100-continue is the only expectation
+		// defined; anything else gets 417.
+		if !equalFold(value, "100-continue") {
+			return errorf(417, "unsupported expectation")
+		}
+		h.Expect100 = is11
+	case 10:
+		if !equalFold(name, "connection") {
+			return nil
+		}
+		close, ka, ok := connectionTokens(value)
+		if !ok {
+			return errorf(400, "malformed Connection header")
+		}
+		h.Close = h.Close || close
+		h.keepAlive = h.keepAlive || ka
+	case 14:
+		if !equalFold(name, "content-length") {
+			return nil
+		}
+		n, ok := parseContentLength(value)
+		if !ok {
+			return errorf(400, "invalid Content-Length")
+		}
+		if h.Chunked {
+			return errTEAndCL()
+		}
+		// RFC 9110 §8.6 lets a recipient accept repeated identical
+		// values; disagreeing ones are a smuggling attempt (one hop
+		// reads one, the next the other).
+		if h.haveCL && n != h.ContentLength {
+			return errorf(400, "conflicting Content-Length")
+		}
+		h.haveCL = true
+		h.ContentLength = n
+	case 17:
+		if !equalFold(name, "transfer-encoding") {
+			return nil
+		}
 		if h.Major == 1 && h.Minor == 0 {
 			// RFC 9112 §6.1: a server MUST NOT assume an HTTP/1.0
 			// client understands chunked, and intermediaries may not
 			// either; TE in a 1.0 request is a known smuggling vector.
 			return errorf(400, "Transfer-Encoding in an HTTP/1.0 request")
 		}
-		if haveCL {
-			// RFC 9112 §6.3 item 3: such a message "ought to be handled
-			// as an error"; we refuse it rather than guess which framing
-			// the sender meant (CL.TE / TE.CL smuggling).
-			return errorf(400, "both Content-Length and Transfer-Encoding")
+		if h.haveCL {
+			return errTEAndCL()
 		}
-		if teFields > 1 {
+		if h.Chunked {
 			// Two fields combine to a list, which would apply chunked
 			// twice or hide a coding: refuse.
 			return errorf(400, "repeated Transfer-Encoding")
 		}
-		if err := checkTransferEncoding(te); err != nil {
+		if err := checkTransferEncoding(value); err != nil {
 			return err
 		}
 		h.Chunked = true
 		h.ContentLength = -1
 	}
-	if h.Major == 1 && h.Minor == 1 {
-		// RFC 9112 §3.2: exactly one Host in an HTTP/1.1 request.
-		if h.hosts != 1 {
-			return errorf(400, "HTTP/1.1 request needs exactly one Host")
-		}
-	} else if h.hosts > 1 {
-		return errorf(400, "more than one Host")
+	return nil
+}
+
+// errTEAndCL refuses a request with both Content-Length and
+// Transfer-Encoding, in either order. RFC 9112 §6.3 item 3: such a message
+// "ought to be handled as an error"; we refuse it rather than guess which
+// framing the sender meant (CL.TE / TE.CL smuggling).
+func errTEAndCL() *Error { return errorf(400, "both Content-Length and Transfer-Encoding") }
+
+// finish makes the checks that need the whole head, once its empty line
+// has arrived; every field was checked on its own line by checkField.
+func (h *RequestHead) finish() error {
+	if h.Major == 1 && h.Minor == 1 && h.hosts == 0 {
+		// RFC 9112 §3.2: a server MUST respond 400 to an HTTP/1.1
+		// request that lacks a Host.
+		return errorf(400, "HTTP/1.1 request needs exactly one Host")
 	}
-	if h.hosts == 1 {
-		hv := h.host.In(buf)
-		if !validAuthority(hv, false) {
-			return errorf(400, "invalid Host")
-		}
-		if h.Form == AbsoluteForm || h.Form == AuthorityForm {
-			// RFC 9112 §3.2.2 says to ignore Host in favour of the
-			// target's authority; a disagreement is an attempt to make
-			// us and a cache or proxy key the request differently, so we
-			// refuse it.
-			if !bytes.EqualFold(hv, h.Authority.In(buf)) {
-				return errorf(400, "Host disagrees with the request target")
-			}
-		} else {
-			h.Authority = h.host
-			h.HasAuthority = true
-		}
-	}
-	if h.Major == 1 && h.Minor == 0 && !keepAlive {
+	if h.Major == 1 && h.Minor == 0 && !h.keepAlive {
+		// RFC 9112 §9.3: HTTP/1.0 closes unless keep-alive was asked
+		// for, in any Connection field.
 		h.Close = true
 	}
 	return nil

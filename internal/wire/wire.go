@@ -42,9 +42,9 @@ func (s Span) In(buf []byte) []byte { return buf[s.Start:s.End] }
 // tchar reports whether c may appear in a token (RFC 9110 §5.6.2).
 var tchar = [256]bool{}
 
-// vchar reports whether c may appear in a field value: VCHAR, obs-text, SP
-// and HTAB (RFC 9110 §5.5). Every other control byte, NUL, CR and LF
-// included, is refused wherever it appears.
+// fieldValueChar reports whether c may appear in a field value: VCHAR,
+// obs-text, SP and HTAB (RFC 9110 §5.5). Every other control byte, NUL,
+// CR and LF included, is refused wherever it appears.
 var fieldValueChar = [256]bool{}
 
 // targetChar reports whether c may appear in a request-target: visible
@@ -53,7 +53,13 @@ var fieldValueChar = [256]bool{}
 var targetChar = [256]bool{}
 
 // authorityChar: what RFC 3986 allows in host and port (unreserved,
-// pct-encoded, sub-delims, ':', '[' and ']'); notably no '@', '/', '?'.
+// sub-delims, ':', '[' and ']'); notably no '@', '/', '?', and no '%'.
+// RFC 3986 §3.2.2 lets a reg-name hold pct-encoded octets, but an http
+// host is a DNS name or an IP address (RFC 9110 §4.2.1), and neither ever
+// contains one: IDNs travel as A-labels, and an IPv6 zone id ("%25eth0",
+// RFC 6874) is not part of the RFC 3986 IP-literal that RFC 9110 uses.
+// Refusing '%' also means no two hops can decode a host to different
+// names.
 var authorityChar = [256]bool{}
 
 func init() {
@@ -74,7 +80,7 @@ func init() {
 	for _, c := range []byte("!#$%&'*+-.^_`|~") {
 		tchar[c] = true
 	}
-	for _, c := range []byte("-._~%!$&'()*+,;=:[]") {
+	for _, c := range []byte("-._~!$&'()*+,;=:[]") {
 		authorityChar[c] = true
 	}
 }
