@@ -73,7 +73,8 @@ type Server struct {
 	WriteTimeout time.Duration
 
 	// MaxRequestLineBytes bounds the request line; longer lines get 414
-	// URI Too Long. Default 8 KiB.
+	// URI Too Long (a method longer than 32 bytes gets 501 Not
+	// Implemented as soon as it is seen). Default 8 KiB.
 	MaxRequestLineBytes int
 
 	// MaxHeaderBytes bounds the request head (request line and header
