@@ -139,21 +139,43 @@ func (m mode) dial(t testing.TB, addr string) net.Conn {
 // dialWith is dial through d (one that sets socket options, say).
 func (m mode) dialWith(t testing.TB, d *net.Dialer, addr string) net.Conn {
 	t.Helper()
-	tc, err := d.Dial("tcp", addr)
+	nc, err := m.dialConn(d, addr)
 	if err != nil {
 		t.Fatalf("dial %s: %v", addr, err)
 	}
-	var nc net.Conn = tc
 	t.Cleanup(func() { nc.Close() })
-	nc.SetDeadline(time.Now().Add(hangGuard))
-	if m == modeTLS {
-		c := tls.Client(tc, testTLSClientConfig(t))
-		nc = c
-		if err := c.Handshake(); err != nil {
-			t.Fatalf("TLS handshake with %s: %v", addr, err)
-		}
-	}
 	return nc
+}
+
+// dialConn is dialWith for goroutines other than the test's: it returns
+// the error, and the caller closes the connection.
+func (m mode) dialConn(d *net.Dialer, addr string) (net.Conn, error) {
+	tc, err := d.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	tc.SetDeadline(time.Now().Add(hangGuard))
+	if m != modeTLS {
+		return tc, nil
+	}
+	cfg, err := tlsClientConfig()
+	if err != nil {
+		tc.Close()
+		return nil, err
+	}
+	c := tls.Client(tc, cfg)
+	if err := c.Handshake(); err != nil {
+		tc.Close()
+		return nil, fmt.Errorf("TLS handshake: %w", err)
+	}
+	return c, nil
+}
+
+// dialRaw connects a raw client to addr, a server of mode m: see dial.
+func (m mode) dialRaw(t testing.TB, addr string) *rawClient {
+	t.Helper()
+	nc := m.dial(t, addr)
+	return &rawClient{t: t, nc: nc, br: bufio.NewReader(nc)}
 }
 
 // closeWrite half-closes nc: FIN on TCP, close_notify on TLS.
@@ -231,9 +253,22 @@ func testTLSServerConfig(t testing.TB) *tls.Config {
 
 // testTLSClientConfig trusts only the test certificate, and verifies it.
 func testTLSClientConfig(t testing.TB) *tls.Config {
+	t.Helper()
+	cfg, err := tlsClientConfig()
+	if err != nil {
+		t.Fatalf("making the test certificate: %v", err)
+	}
+	return cfg
+}
+
+func tlsClientConfig() (*tls.Config, error) {
+	cert, err := testCert()
+	if err != nil {
+		return nil, err
+	}
 	pool := x509.NewCertPool()
-	pool.AddCert(mustTestCert(t).Leaf)
-	return &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
+	pool.AddCert(cert.Leaf)
+	return &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}, nil
 }
 
 // logSink is a concurrency-safe buffer for a Server's ErrorLog.
@@ -345,8 +380,7 @@ func newHTTPClient(t testing.TB) *http.Client {
 // dialRaw connects a raw client to the server, in the server's mode.
 func (ts *e2eServer) dialRaw(t testing.TB) *rawClient {
 	t.Helper()
-	nc := ts.mode.dial(t, ts.addr)
-	return &rawClient{t: t, nc: nc, br: bufio.NewReader(nc)}
+	return ts.mode.dialRaw(t, ts.addr)
 }
 
 // dial connects to the server in the server's mode: see mode.dial.
@@ -368,8 +402,7 @@ type rawClient struct {
 // for everything. Servers of a mode are dialled with ts.dialRaw.
 func dialRaw(t testing.TB, addr string) *rawClient {
 	t.Helper()
-	nc := modeParked.dial(t, addr)
-	return &rawClient{t: t, nc: nc, br: bufio.NewReader(nc)}
+	return modeParked.dialRaw(t, addr)
 }
 
 // send writes s whole.
