@@ -1,8 +1,8 @@
 package httpserver
 
 // The bad-input corpus: raw requests in testdata/badrequests/*.txt, each
-// with the answer it must get, replayed over a loopback socket against a
-// Server with the default limits. The file format is described in
+// with the answer it must get, replayed over a loopback connection of
+// every mode against a Server with the default limits. The file format is described in
 // testdata/badrequests/README.md.
 
 import (
@@ -10,12 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -267,41 +266,19 @@ func repeatEnd(s string) int {
 	return -1
 }
 
-// runLog records which connections (by the client's port) reached the
-// handler.
-type runLog struct {
-	mu   sync.Mutex
-	runs map[int]int
-}
-
-func (l *runLog) ran(port int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.runs == nil {
-		l.runs = map[int]int{}
-	}
-	l.runs[port]++
-}
-
-func (l *runLog) count(port int) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.runs[port]
-}
-
 // corpusProbe is the request sent after a case whose connection must stay
-// open; the handler answers it without recording a run.
+// open; the handler answers it without counting a run.
 const corpusProbe = "GET /probe HTTP/1.1\r\nHost: probe\r\nX-Corpus-Probe: 1\r\n\r\n"
 
-// corpusHandler records that it ran, reads the whole body, and answers 200
-// with what it saw; a body read that fails is answered 400 "handler: ...",
-// so a test can tell that answer from the server's own.
-func corpusHandler(log *runLog) HandlerFunc {
+// corpusHandler counts its runs in runs, reads the whole body, and answers
+// 200 with what it saw; a body read that fails is answered 400 "handler:
+// ...", so a test can tell that answer from the server's own.
+func corpusHandler(runs *atomic.Int32) HandlerFunc {
 	return func(req *Request) *Response {
 		if req.Headers.Get("X-Corpus-Probe") == "1" {
 			return &Response{StatusCode: 200, Message: "probe"}
 		}
-		log.ran(req.RemotePort)
+		runs.Add(1)
 		b, err := io.ReadAll(req.Body)
 		if err != nil {
 			return &Response{StatusCode: 400, Message: "handler: body read failed after " + strconv.Itoa(len(b)) + " bytes"}
@@ -311,52 +288,51 @@ func corpusHandler(log *runLog) HandlerFunc {
 	}
 }
 
-// TestHardeningCorpus replays every corpus case over its own connection
-// and checks the statuses, the close, and whether the handler ran.
+// TestHardeningCorpus replays every corpus case, in every mode, and checks
+// the statuses, the close, and whether the handler ran.
 func TestHardeningCorpus(t *testing.T) {
 	checkNoGoroutineLeak(t)
 	cases := loadCorpus(t, filepath.Join("testdata", "badrequests"))
 	if len(cases) < 150 {
 		t.Errorf("the corpus has %d cases, want at least 150", len(cases))
 	}
-	var log runLog
-	// Default limits, so that the corpus checks the documented defaults;
-	// timeouts short enough that a case waiting on one fails quickly with
-	// a 408 rather than hanging (no case relies on a timeout).
-	ts := startE2E(t, &Server{
-		ReadHeaderTimeout: 3 * time.Second,
-		ReadTimeout:       3 * time.Second,
-		Handler:           corpusHandler(&log),
+	runModes(t, func(t *testing.T, m mode) {
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				t.Parallel()
+				replayCorpusCase(t, m, c, len(c.raw))
+				if len(c.raw) <= maxBytewise {
+					// The verdict must not depend on how the bytes arrive.
+					replayCorpusCase(t, m, c, 1)
+				}
+			})
+		}
 	})
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			replayCorpusCase(t, ts, &log, c, len(c.raw))
-			if len(c.raw) <= maxBytewise {
-				// The verdict must not depend on how the bytes arrive.
-				replayCorpusCase(t, ts, &log, c, 1)
-			}
-		})
-	}
 }
 
 // maxBytewise bounds the cases also replayed one byte per write.
 const maxBytewise = 512
 
-// replayCorpusCase sends c on a new connection, in writes of step bytes,
-// and checks the answer.
-func replayCorpusCase(t *testing.T, ts *e2eServer, log *runLog, c corpusCase, step int) {
+// replayCorpusCase sends c in writes of step bytes to a server of mode m
+// of its own, and checks the answer. The server is the replay's alone so
+// that its handler's runs are this replay's: counted by the client's port
+// instead, a run of an earlier connection that had the same port (the
+// kernel reuses them) was charged to a case whose handler must never run.
+func replayCorpusCase(t *testing.T, m mode, c corpusCase, step int) {
 	where := fmt.Sprintf("%s:%d", c.file, c.line)
 	if step < len(c.raw) {
 		where += fmt.Sprintf(" (in writes of %d bytes)", step)
 	}
-	nc, err := net.Dial("tcp", ts.addr)
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
-	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(hangGuard))
-	port := nc.LocalAddr().(*net.TCPAddr).Port
+	var runs atomic.Int32
+	// Default limits, so that the corpus checks the documented defaults;
+	// timeouts short enough that a case waiting on one fails quickly with
+	// a 408 rather than hanging (no case relies on a timeout).
+	ts := m.start(t, &Server{
+		ReadHeaderTimeout: 3 * time.Second,
+		ReadTimeout:       3 * time.Second,
+		Handler:           corpusHandler(&runs),
+	})
+	nc := ts.dial(t)
 
 	// Send from another goroutine: the server may answer and close before
 	// it has read everything (a 413 by Content-Length), and the test must
@@ -372,11 +348,10 @@ func replayCorpusCase(t *testing.T, ts *e2eServer, log *runLog, c corpusCase, st
 			rest = rest[k:]
 		}
 		if c.eof {
-			nc.(*net.TCPConn).CloseWrite()
+			closeWrite(nc)
 		}
 	}()
 	defer func() { nc.Close(); <-sent }()
-
 	method := "GET"
 	if strings.HasPrefix(string(c.raw), "HEAD ") {
 		method = "HEAD"
@@ -421,7 +396,10 @@ func replayCorpusCase(t *testing.T, ts *e2eServer, log *runLog, c corpusCase, st
 			t.Errorf("%s: the connection should stay usable; probe got %v, %v", where, r, err)
 		}
 	}
-	switch n := log.count(port); {
+	// The connection has ended or answered the probe: every request of
+	// the case that the server will ever read has been read, and a
+	// handler counts its run before it answers.
+	switch n := runs.Load(); {
 	case c.handler == "no" && n > 0:
 		t.Errorf("%s: the handler ran %d times, want never", where, n)
 	case c.handler == "yes" && n == 0:

@@ -20,7 +20,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 )
 
 // acceptedSet records the requests whose handler ran, by id.
@@ -95,14 +94,13 @@ func readLoadResponse(br *bufio.Reader, id string) (closing bool, end, err error
 }
 
 // keepAliveClient sends one request at a time until the connection ends.
-func keepAliveClient(addr string, c int, progress *atomic.Int64) loadResult {
+func keepAliveClient(m mode, addr string, c int, progress *atomic.Int64) loadResult {
 	var res loadResult
-	nc, err := net.Dial("tcp", addr)
+	nc, err := m.dialConn(&net.Dialer{}, addr)
 	if err != nil {
 		return res // the server may be gone already: nothing sent
 	}
 	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(hangGuard))
 	br := bufio.NewReader(nc)
 	for seq := 0; ; seq++ {
 		id, req := loadRequest(c, seq)
@@ -131,14 +129,13 @@ func keepAliveClient(addr string, c int, progress *atomic.Int64) loadResult {
 
 // pipelinedClient keeps up to depth requests outstanding until the
 // connection ends.
-func pipelinedClient(addr string, c, depth int, progress *atomic.Int64) loadResult {
+func pipelinedClient(m mode, addr string, c, depth int, progress *atomic.Int64) loadResult {
 	var res loadResult
-	nc, err := net.Dial("tcp", addr)
+	nc, err := m.dialConn(&net.Dialer{}, addr)
 	if err != nil {
 		return res
 	}
 	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(hangGuard))
 	credit := make(chan struct{}, depth)
 	for range depth {
 		credit <- struct{}{}
@@ -199,7 +196,7 @@ func checkEnded(br *bufio.Reader, res *loadResult) {
 // runShutdownUnderLoad drives addr with keep-alive and pipelined clients,
 // calls stop once some responses have arrived and a request is held in its
 // handler, and checks the outcome against accepted.
-func runShutdownUnderLoad(t *testing.T, addr string, accepted *acceptedSet, hold chan struct{}, holding <-chan struct{}, stop func() error, stopping func() bool) {
+func runShutdownUnderLoad(t *testing.T, m mode, addr string, accepted *acceptedSet, hold chan struct{}, holding <-chan struct{}, stop func() error, stopping func() bool) {
 	const (
 		keepAlive = 3
 		pipelined = 3
@@ -214,14 +211,14 @@ func runShutdownUnderLoad(t *testing.T, addr string, accepted *acceptedSet, hold
 		go func() {
 			defer wg.Done()
 			if c < keepAlive {
-				results <- keepAliveClient(addr, c, &progress)
+				results <- keepAliveClient(m, addr, c, &progress)
 			} else {
-				results <- pipelinedClient(addr, c, depth, &progress)
+				results <- pipelinedClient(m, addr, c, depth, &progress)
 			}
 		}()
 	}
 	// One request in flight for certain: held in its handler.
-	held := dialRaw(t, addr)
+	held := m.dialRaw(t, addr)
 	held.send("GET /hold?id=held HTTP/1.1\r\nHost: h\r\n\r\n")
 	recvWithin(t, holding, "the held request's handler")
 	pollUntil(t, "the load is under way", func() bool { return progress.Load() >= warmup })
@@ -281,26 +278,30 @@ func runShutdownUnderLoad(t *testing.T, addr string, accepted *acceptedSet, hold
 // TestHardeningShutdownUnderLoad: Shutdown in the middle of steady
 // keep-alive and pipelined traffic loses and truncates nothing.
 func TestHardeningShutdownUnderLoad(t *testing.T) {
-	checkNoGoroutineLeak(t)
-	var accepted acceptedSet
-	hold, holding := make(chan struct{}), make(chan struct{}, 1)
-	ts := startE2E(t, &Server{Handler: HandlerFunc(loadHandler(&accepted, hold, holding))})
-	runShutdownUnderLoad(t, ts.addr, &accepted, hold, holding,
-		func() error { return ts.srv.Shutdown(context.Background()) },
-		ts.srv.shutting.Load)
-	if err := ts.wait(); !errors.Is(err, ErrServerClosed) {
-		t.Errorf("Serve: got %v, want ErrServerClosed", err)
-	}
+	runModes(t, func(t *testing.T, m mode) {
+		checkNoGoroutineLeak(t)
+		var accepted acceptedSet
+		hold, holding := make(chan struct{}), make(chan struct{}, 1)
+		ts := m.start(t, &Server{Handler: HandlerFunc(loadHandler(&accepted, hold, holding))})
+		runShutdownUnderLoad(t, m, ts.addr, &accepted, hold, holding,
+			func() error { return ts.srv.Shutdown(context.Background()) },
+			ts.srv.shutting.Load)
+		if err := ts.wait(); !errors.Is(err, ErrServerClosed) {
+			t.Errorf("Serve: got %v, want ErrServerClosed", err)
+		}
+	})
 }
 
 // TestHardeningStopCallbackUnderLoad: the same through the callback API.
+// Parked only: RegisterCallback opens its own TCP listener, so the test
+// cannot choose the mode.
 func TestHardeningStopCallbackUnderLoad(t *testing.T) {
 	checkNoGoroutineLeak(t)
 	var accepted acceptedSet
 	hold, holding := make(chan struct{}), make(chan struct{}, 1)
 	id, addr := registerLoopback(t, loadHandler(&accepted, hold, holding))
 	srv := callbackServerOf(t, id)
-	runShutdownUnderLoad(t, addr, &accepted, hold, holding,
+	runShutdownUnderLoad(t, modeParked, addr, &accepted, hold, holding,
 		func() error { return StopCallback(id) },
 		srv.shutting.Load)
 	if _, err := ListenerAddr(id); !errors.Is(err, ErrUnknownListener) {
@@ -313,29 +314,31 @@ func TestHardeningStopCallbackUnderLoad(t *testing.T) {
 // reaches the client before the connection closes. Regression: the
 // connection closed on seeing the shutdown without sending it.
 func TestHardeningShutdownFlushesKeepAlive(t *testing.T) {
-	checkNoGoroutineLeak(t)
-	entered, release := make(chan struct{}), make(chan struct{})
-	ts := serveE2E(t, func(req *Request) *Response {
-		return &Response{StatusCode: 200, Stream: func(w *StreamWriter) error {
-			// The framing and keep-alive were decided before this runs.
-			close(entered)
-			<-release
-			_, err := w.WriteString("buffered")
-			return err
-		}}
+	runModes(t, func(t *testing.T, m mode) {
+		checkNoGoroutineLeak(t)
+		entered, release := make(chan struct{}), make(chan struct{})
+		ts := m.serve(t, func(req *Request) *Response {
+			return &Response{StatusCode: 200, Stream: func(w *StreamWriter) error {
+				// The framing and keep-alive were decided before this runs.
+				close(entered)
+				<-release
+				_, err := w.WriteString("buffered")
+				return err
+			}}
+		})
+		rc := ts.dialRaw(t)
+		rc.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+		recvWithin(t, entered, "the stream")
+		shutdown := make(chan error, 1)
+		go func() { shutdown <- ts.srv.Shutdown(context.Background()) }()
+		pollUntil(t, "the shutdown begins", ts.srv.shutting.Load)
+		close(release)
+		if r := rc.response("GET"); r.Status != 200 || string(r.Body) != "buffered" {
+			t.Errorf("got %d %q, want 200 \"buffered\"", r.Status, r.Body)
+		}
+		rc.expectClosed()
+		if err := recvWithin(t, shutdown, "Shutdown"); err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
 	})
-	rc := dialRaw(t, ts.addr)
-	rc.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
-	recvWithin(t, entered, "the stream")
-	shutdown := make(chan error, 1)
-	go func() { shutdown <- ts.srv.Shutdown(context.Background()) }()
-	pollUntil(t, "the shutdown begins", ts.srv.shutting.Load)
-	close(release)
-	if r := rc.response("GET"); r.Status != 200 || string(r.Body) != "buffered" {
-		t.Errorf("got %d %q, want 200 \"buffered\"", r.Status, r.Body)
-	}
-	rc.expectClosed()
-	if err := recvWithin(t, shutdown, "Shutdown"); err != nil {
-		t.Errorf("Shutdown: %v", err)
-	}
 }

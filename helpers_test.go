@@ -1,17 +1,25 @@
 package httpserver
 
 // Shared helpers for the end-to-end tests (e2e_test.go, framing_test.go,
-// callback_test.go, faults_test.go, shutdown_test.go): a Server on a
-// loopback port with its log captured, a raw client that writes exact bytes
-// and reads exact responses, and a goroutine-leak check.
+// callback_test.go, faults_test.go, shutdown_test.go): the connection modes
+// every end-to-end test runs in, a Server on a loopback port with its log
+// captured, a raw client that writes exact bytes and reads exact responses,
+// and a goroutine-leak check.
 
 import (
 	"bufio"
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
 	"runtime"
@@ -27,6 +35,241 @@ import (
 // waits for goroutines). It is a guard against hangs, never a
 // synchronisation: a passing test never waits for it.
 const hangGuard = 10 * time.Second
+
+// A mode is one path a connection can take through the engine. The
+// end-to-end tests run in each of them through runModes, as net/http's
+// clientserver_test.go runs its tests through run(t, fn, modes): a bug on
+// one path (parking, the wait in a read, TLS's own framing) shows up in
+// the tests of every feature, not only in the tests written for that path.
+type mode string
+
+const (
+	// modeParked: the listener's own *net.TCPConn. The engine reads the socket
+	// through its RawConn, and an idle keep-alive connection parks in the
+	// server's poller with no goroutine (on Linux; elsewhere it waits in a
+	// raw read).
+	modeParked mode = "parked"
+
+	// modeWaiting: each accepted connection wrapped in a struct that embeds
+	// net.Conn, as a PROXY protocol or metrics wrapper does. The engine
+	// cannot see the socket (setupRaw takes only the net package's own
+	// types), reads through Read, and an idle connection waits in that
+	// Read on its goroutine.
+	modeWaiting mode = "waiting"
+
+	// modeTLS: crypto/tls over TCP with a certificate made for the test
+	// run; the engine sees a *tls.Conn and reads through it.
+	modeTLS mode = "tls"
+)
+
+// allModes is every mode, in the order runModes runs them.
+var allModes = []mode{modeParked, modeWaiting, modeTLS}
+
+// runModes runs fn as a subtest per mode: every mode, or only the ones
+// listed (a test that cannot run in a mode says why where it lists them).
+// The subtests run one after the other, so that a goroutine-leak check
+// inside fn counts only its own mode's goroutines.
+func runModes(t *testing.T, fn func(t *testing.T, m mode), modes ...mode) {
+	t.Helper()
+	if len(modes) == 0 {
+		modes = allModes
+	}
+	for _, m := range modes {
+		t.Run(string(m), func(t *testing.T) { fn(t, m) })
+	}
+}
+
+// listen returns a fresh 127.0.0.1 listener of mode m, closed at cleanup
+// (Serve closes it first, normally).
+func (m mode) listen(t testing.TB) net.Listener {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return m.wrapListener(t, l)
+}
+
+// wrapListener makes l, a listener of plain TCP connections, accept
+// connections of mode m.
+func (m mode) wrapListener(t testing.TB, l net.Listener) net.Listener {
+	switch m {
+	case modeParked:
+		return l
+	case modeWaiting:
+		return waitingListener{l}
+	case modeTLS:
+		return tls.NewListener(l, testTLSServerConfig(t))
+	}
+	t.Fatalf("unknown mode %q", m)
+	return nil
+}
+
+// start serves srv on a fresh listener of mode m until the test ends: see
+// startE2E.
+func (m mode) start(t testing.TB, srv *Server) *e2eServer {
+	t.Helper()
+	return startE2EMode(t, m, srv, m.listen(t))
+}
+
+// startOn serves srv on l, a listener of plain TCP connections (one that
+// sets socket options, say), wrapped for mode m.
+func (m mode) startOn(t testing.TB, srv *Server, l net.Listener) *e2eServer {
+	t.Helper()
+	return startE2EMode(t, m, srv, m.wrapListener(t, l))
+}
+
+// serve serves h with an otherwise zero Server in mode m.
+func (m mode) serve(t testing.TB, h HandlerFunc) *e2eServer {
+	t.Helper()
+	return m.start(t, &Server{Handler: h})
+}
+
+// dial connects to addr, a server of mode m, with hangGuard as the
+// deadline for everything; the connection is closed when the test ends.
+// In modeTLS the handshake is done before dial returns, so a test's
+// first write is request bytes, as it is on TCP; the server must
+// therefore be accepting.
+func (m mode) dial(t testing.TB, addr string) net.Conn {
+	t.Helper()
+	return m.dialWith(t, &net.Dialer{}, addr)
+}
+
+// dialWith is dial through d (one that sets socket options, say).
+func (m mode) dialWith(t testing.TB, d *net.Dialer, addr string) net.Conn {
+	t.Helper()
+	nc, err := m.dialConn(d, addr)
+	if err != nil {
+		t.Fatalf("dial %s: %v", addr, err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	return nc
+}
+
+// dialConn is dialWith for goroutines other than the test's: it returns
+// the error, and the caller closes the connection.
+func (m mode) dialConn(d *net.Dialer, addr string) (net.Conn, error) {
+	tc, err := d.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	tc.SetDeadline(time.Now().Add(hangGuard))
+	if m != modeTLS {
+		return tc, nil
+	}
+	cfg, err := tlsClientConfig()
+	if err != nil {
+		tc.Close()
+		return nil, err
+	}
+	c := tls.Client(tc, cfg)
+	if err := c.Handshake(); err != nil {
+		tc.Close()
+		return nil, fmt.Errorf("TLS handshake: %w", err)
+	}
+	return c, nil
+}
+
+// dialRaw connects a raw client to addr, a server of mode m: see dial.
+func (m mode) dialRaw(t testing.TB, addr string) *rawClient {
+	t.Helper()
+	nc := m.dial(t, addr)
+	return &rawClient{t: t, nc: nc, br: bufio.NewReader(nc)}
+}
+
+// closeWrite half-closes nc: FIN on TCP, close_notify on TLS.
+func closeWrite(nc net.Conn) error {
+	cw, ok := nc.(interface{ CloseWrite() error })
+	if !ok {
+		return fmt.Errorf("%T cannot half-close", nc)
+	}
+	return cw.CloseWrite()
+}
+
+// waitingConn hides the socket of the connection it embeds: it has only
+// net.Conn's methods, and CloseWrite, so that the engine half-closes it
+// before a lingering close as it does a TCP connection (wrappers
+// commonly forward it; without it, the only difference between the
+// modes would not be the read path).
+type waitingConn struct{ net.Conn }
+
+func (c waitingConn) CloseWrite() error { return closeWrite(c.Conn) }
+
+// waitingListener wraps every connection it accepts in a waitingConn.
+type waitingListener struct{ net.Listener }
+
+func (l waitingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return waitingConn{c}, nil
+}
+
+// testCert is a self-signed ECDSA certificate for 127.0.0.1, made once per
+// test binary.
+var testCert = sync.OnceValues(func() (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{Organization: []string{"httpserver test"}},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		DNSNames:              []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, nil
+})
+
+func mustTestCert(t testing.TB) tls.Certificate {
+	t.Helper()
+	cert, err := testCert()
+	if err != nil {
+		t.Fatalf("making the test certificate: %v", err)
+	}
+	return cert
+}
+
+// testTLSServerConfig serves the test certificate.
+func testTLSServerConfig(t testing.TB) *tls.Config {
+	return &tls.Config{Certificates: []tls.Certificate{mustTestCert(t)}}
+}
+
+// testTLSClientConfig trusts only the test certificate, and verifies it.
+func testTLSClientConfig(t testing.TB) *tls.Config {
+	t.Helper()
+	cfg, err := tlsClientConfig()
+	if err != nil {
+		t.Fatalf("making the test certificate: %v", err)
+	}
+	return cfg
+}
+
+func tlsClientConfig() (*tls.Config, error) {
+	cert, err := testCert()
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert.Leaf)
+	return &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}, nil
+}
 
 // logSink is a concurrency-safe buffer for a Server's ErrorLog.
 type logSink struct {
@@ -54,6 +297,7 @@ func (s *logSink) errorCount() int {
 // e2eServer is a Server serving on a 127.0.0.1 port for one test.
 type e2eServer struct {
 	t    testing.TB
+	mode mode // how its connections are made; clients dial accordingly
 	srv  *Server
 	addr string
 	logs *logSink
@@ -62,22 +306,26 @@ type e2eServer struct {
 	serveErr error         // what Serve returned; read after done
 }
 
-// startE2E serves srv on a fresh loopback port until the test ends. Unless
-// srv has an ErrorLog, its log goes to a logSink (ts.logs). At cleanup the
-// server is closed and Serve must have returned ErrServerClosed.
+// startE2E serves srv on a fresh loopback port until the test ends, in
+// modeParked. Unless srv has an ErrorLog, its log goes to a logSink
+// (ts.logs). At cleanup the server is closed and Serve must have returned
+// ErrServerClosed. Tests that run in every mode use m.start instead.
 func startE2E(t testing.TB, srv *Server) *e2eServer {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	return startE2EOn(t, srv, l)
+	return modeParked.start(t, srv)
 }
 
-// startE2EOn is startE2E on a listener of the caller's.
+// startE2EOn is startE2E on a listener of the caller's, served as it is
+// (modeParked unless l wraps its connections).
 func startE2EOn(t testing.TB, srv *Server, l net.Listener) *e2eServer {
 	t.Helper()
-	ts := &e2eServer{t: t, srv: srv, logs: &logSink{}, done: make(chan struct{})}
+	return startE2EMode(t, modeParked, srv, l)
+}
+
+// startE2EMode serves srv on l, which already makes connections of mode m.
+func startE2EMode(t testing.TB, m mode, srv *Server, l net.Listener) *e2eServer {
+	t.Helper()
+	ts := &e2eServer{t: t, mode: m, srv: srv, logs: &logSink{}, done: make(chan struct{})}
 	if srv.ErrorLog == nil {
 		srv.ErrorLog = slog.New(slog.NewTextHandler(ts.logs, nil))
 	}
@@ -111,15 +359,34 @@ func (ts *e2eServer) wait() error {
 	}
 }
 
-// url returns the http:// URL of path on the server.
-func (ts *e2eServer) url(path string) string { return "http://" + ts.addr + path }
+// url returns the URL of path on the server: https:// in modeTLS, else
+// http://.
+func (ts *e2eServer) url(path string) string {
+	if ts.mode == modeTLS {
+		return "https://" + ts.addr + path
+	}
+	return "http://" + ts.addr + path
+}
 
 // newHTTPClient returns a net/http client with its own transport, whose
-// idle connections are closed when the test ends.
+// idle connections are closed when the test ends. It trusts the test
+// certificate, so it can reach servers of every mode (see ts.url).
 func newHTTPClient(t testing.TB) *http.Client {
-	tr := &http.Transport{ExpectContinueTimeout: hangGuard}
+	tr := &http.Transport{ExpectContinueTimeout: hangGuard, TLSClientConfig: testTLSClientConfig(t)}
 	t.Cleanup(tr.CloseIdleConnections)
 	return &http.Client{Transport: tr, Timeout: hangGuard}
+}
+
+// dialRaw connects a raw client to the server, in the server's mode.
+func (ts *e2eServer) dialRaw(t testing.TB) *rawClient {
+	t.Helper()
+	return ts.mode.dialRaw(t, ts.addr)
+}
+
+// dial connects to the server in the server's mode: see mode.dial.
+func (ts *e2eServer) dial(t testing.TB) net.Conn {
+	t.Helper()
+	return ts.mode.dial(t, ts.addr)
 }
 
 // rawClient is a client connection that writes exact bytes and reads exact
@@ -131,16 +398,11 @@ type rawClient struct {
 	br *bufio.Reader
 }
 
-// dialRaw connects to addr with hangGuard as the deadline for everything.
+// dialRaw connects to addr over plain TCP with hangGuard as the deadline
+// for everything. Servers of a mode are dialled with ts.dialRaw.
 func dialRaw(t testing.TB, addr string) *rawClient {
 	t.Helper()
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatalf("dial %s: %v", addr, err)
-	}
-	nc.SetDeadline(time.Now().Add(hangGuard))
-	t.Cleanup(func() { nc.Close() })
-	return &rawClient{t: t, nc: nc, br: bufio.NewReader(nc)}
+	return modeParked.dialRaw(t, addr)
 }
 
 // send writes s whole.
