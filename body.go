@@ -80,7 +80,7 @@ func (b *body) readLength(p []byte) (int, error) {
 	if !r.empty() {
 		n = copy(p, r.buffered())
 		r.consume(n)
-	} else if len(p) >= len(r.buf)/2 {
+	} else if len(p) >= r.size()/2 {
 		var err error
 		if n, err = b.fill(p); err != nil {
 			return 0, err
@@ -175,9 +175,7 @@ func (b *body) fill(p []byte) (int, error) {
 	if p != nil {
 		n, err = c.r.readDirect(p, timeout)
 	} else {
-		before := len(c.r.buffered())
-		err = c.r.fill(timeout)
-		n = len(c.r.buffered()) - before
+		n, err = c.r.fill(timeout)
 	}
 	b.waited += coarseNow() - start
 	if err != nil {

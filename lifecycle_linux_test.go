@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestParkInputWhileParking stops a connection in park after it gave up
@@ -107,5 +108,49 @@ func TestParkShutdownInterleavings(t *testing.T) {
 			default:
 			}
 		})
+	}
+}
+
+// TestSweepRacesShutdown stops the idle sweep after it found a connection
+// parked past its IdleTimeout and before it takes it, and lets Shutdown
+// take it there: the sweep must then leave it alone, and the connection
+// must close exactly once.
+func TestSweepRacesShutdown(t *testing.T) {
+	var once sync.Once
+	closes := make(chan struct{}, 4)
+	swept := make(chan struct{})
+	srv := &Server{Handler: HandlerFunc(pathHandler), IdleTimeout: 20 * time.Millisecond}
+	setHooks(t, &hooks{
+		state: func(c *conn, from, to connState) {
+			if c.srv == srv && to == stateClosed {
+				closes <- struct{}{}
+			}
+		},
+		sweep: func(c *conn) {
+			if c.srv != srv || c.nreq == 0 {
+				return
+			}
+			once.Do(func() {
+				c.srv.shutting.Store(true)
+				if !c.wakeToClose() { // what Shutdown does to a parked connection
+					t.Error("Shutdown could not take the parked connection")
+				}
+				close(swept)
+			})
+		},
+	})
+	ts := startE2E(t, srv)
+	rc := dialRaw(t, ts.addr)
+	rc.roundTrip("GET /a HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
+	recvWithin(t, swept, "the sweep to find the connection")
+	rc.expectClosed()
+	recvWithin(t, closes, "the connection to close")
+	if err := srv.Shutdown(context.Background()); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	select {
+	case <-closes:
+		t.Fatal("the connection closed twice")
+	default:
 	}
 }

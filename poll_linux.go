@@ -286,9 +286,15 @@ func (c *conn) wake() bool {
 func (p *poller) sweep() {
 	now := coarseNow()
 	p.mu.Lock()
+	h := testHooks.Load()
 	for _, c := range p.byFD {
-		if c != nil && c.pk.own.Load() == parked && time.Duration(c.pk.deadline.Load()) <= now &&
-			c.pk.own.CompareAndSwap(parked, running) {
+		if c == nil || c.pk.own.Load() != parked || time.Duration(c.pk.deadline.Load()) > now {
+			continue
+		}
+		if h != nil && h.sweep != nil {
+			h.sweep(c) // under p.mu
+		}
+		if c.pk.own.CompareAndSwap(parked, running) {
 			c.pk.close = true
 			p.ready = append(p.ready, c)
 		}

@@ -137,17 +137,22 @@ func (r *reader) readMore(max int, timeout time.Duration) (int, error) {
 var errBufferFull = errors.New("httpserver: read buffer full")
 
 // fill reads more input for a request body into the buffer under the body
-// read deadline. It fails with io.ErrUnexpectedEOF when the client closed
-// first, and io.ErrNoProgress when a read returned nothing without error.
-func (r *reader) fill(timeout time.Duration) error {
+// read deadline, and returns how many bytes it added. It fails with
+// io.ErrUnexpectedEOF when the client closed first, and io.ErrNoProgress
+// when a read returned nothing without error.
+func (r *reader) fill(timeout time.Duration) (int, error) {
 	r.acquire()
 	r.rewind()
 	n, err := r.readMore(len(r.buf), timeout)
 	if n > 0 {
-		return nil
+		return n, nil
 	}
-	return bodyReadErr(err)
+	return 0, bodyReadErr(err)
 }
+
+// size is the read buffer's size: reads at least half of it go straight
+// to the caller (readDirect) instead of through the buffer.
+func (r *reader) size() int { return len(r.buf) }
 
 // readDirect reads body bytes straight into p, sparing a copy for large
 // reads when nothing is buffered.

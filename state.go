@@ -83,6 +83,7 @@ type hooks struct {
 	park     func(c *conn, step int)           // park's steps (parkStepReleased, ...)
 	wake     func(c *conn, took bool)          // the poller saw input for c; took: c was parked
 	waitIdle func(c *conn)                     // on c's goroutine: it waits for a request without buffers
+	sweep    func(c *conn)                     // the sweep found c parked past its deadline, about to take it (under the poller's mu)
 }
 
 // setState moves the connection to state to. The transition table is
