@@ -99,6 +99,7 @@ var reqStatePool = sync.Pool{New: func() any { return new(reqState) }}
 func (c *conn) acquireState() {
 	if c.rs == nil {
 		c.rs = reqStatePool.Get().(*reqState)
+		c.rs.out.enc.w = &c.w
 	}
 }
 

@@ -16,9 +16,10 @@ type bodyEncoder struct {
 	sent      int64 // body bytes sent, framing excluded (for the access log)
 }
 
-// start readies the encoder for a body framed as fr.
-func (e *bodyEncoder) start(w *writer, fr wire.Framing) {
-	*e = bodyEncoder{w: w, mode: fr.Mode, remaining: fr.ContentLength}
+// start readies the encoder for a body framed as fr. Its writer is set
+// once per reqState use (conn.acquireState).
+func (e *bodyEncoder) start(fr wire.Framing) {
+	e.mode, e.remaining, e.sent = fr.Mode, fr.ContentLength, 0
 }
 
 // admit checks n more body bytes against the framing: ErrBodyNotAllowed

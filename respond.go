@@ -51,7 +51,11 @@ func (c *conn) handlerFault(req *Request, what string) {
 // carry another request.
 func (c *conn) writeResponse(req *Request, resp *Response, mustClose bool) bool {
 	o := &c.rs.out
-	*o = respState{resp: resp, pend: o.pend[:0], panicked: o.panicked}
+	// Field by field, not a composite literal: the state holds pointers,
+	// and a whole-struct copy costs a bulk write barrier per request.
+	o.decided, o.broken, o.closeAsked = false, false, false
+	o.resp, o.status, o.failure = resp, 0, nil
+	o.pend = o.pend[:0]
 	if fault := c.checkResponse(req, resp); fault != "" {
 		if resp != nil || !o.panicked {
 			c.handlerFault(req, fault)
@@ -123,13 +127,16 @@ func (c *conn) checkResponse(req *Request, resp *Response) string {
 		return "unsupported Version " + strconv.Quote(resp.Version)
 	}
 	h := &c.rs.head
-	o.head = respHead{version: 11, status: resp.StatusCode, reason: resp.StatusMsg, fields: &resp.Headers}
+	rh := &o.head
+	rh.version = 11
 	switch {
 	case h.Major == 0:
-		o.head.version = 9
+		rh.version = 9
 	case h.Minor == 0 || resp.Version == "1.0":
-		o.head.version = 10
+		rh.version = 10
 	}
+	rh.status, rh.reason, rh.fields = resp.StatusCode, resp.StatusMsg, &resp.Headers
+	rh.ownDate, rh.contentType = false, ""
 	o.in = wire.FramingInput{Version: o.head.version, Head: c.isHEAD, Status: resp.StatusCode, Length: -1, Declared: -1, Endless: resp.Endless}
 	if fault := c.checkFields(resp); fault != "" {
 		return fault
@@ -155,6 +162,9 @@ func (c *conn) checkFields(resp *Response) string {
 			return "invalid value for header " + name
 		}
 		switch {
+		case len(name) != len("Content-Length") && len(name) != len("Transfer-Encoding") &&
+			len(name) != len("Connection") && len(name) != len("Date"):
+			// None of the fields the server reads (most fields).
 		case equalFoldASCII(name, "Content-Length"):
 			n, err := strconv.ParseInt(value, 10, 64)
 			if err != nil || n < 0 || (o.in.Declared >= 0 && n != o.in.Declared) {
@@ -295,7 +305,8 @@ func (c *conn) writeBody(resp *Response) error {
 		if err := c.decide(n); err != nil {
 			return err
 		}
-		return c.bodyWrite(nil, resp.Message)
+		// The framing was decided from the Message's length: it fits.
+		return o.enc.writeString(resp.Message)
 	}
 }
 
@@ -410,7 +421,7 @@ func (c *conn) decide(length int64) error {
 	// we then send, so KeepAlive needs no adjustment for the version.
 	o.head.framing = wire.DecideFraming(o.in)
 	o.status = o.head.status
-	o.enc.start(&c.w, o.head.framing)
+	o.enc.start(o.head.framing)
 	if o.head.framing.Mode != wire.ModeRaw {
 		c.w.appendTo(func(b []byte) []byte { return appendHead(b, &o.head) })
 	}

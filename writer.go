@@ -29,9 +29,12 @@ type writer struct {
 }
 
 func (w *writer) acquire() {
-	if w.buf != nil {
-		return
+	if w.buf == nil {
+		w.acquireSlow()
 	}
+}
+
+func (w *writer) acquireSlow() {
 	if p, ok := w.pool.Get().(*[]byte); ok && cap(*p) == w.window {
 		w.buf = (*p)[:0]
 		return
