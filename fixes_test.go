@@ -1,13 +1,8 @@
 package httpserver
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
 	"io"
-	"math/big"
 	"net"
 	"strings"
 	"sync/atomic"
@@ -178,31 +173,11 @@ func TestPlainHTTPToTLSPort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := startE2EOn(t, &Server{}, tls.NewListener(l, selfSignedTLS(t)))
+	ts := startE2EOn(t, &Server{}, tls.NewListener(l, testTLSServerConfig(t)))
 	rc := dialRaw(t, ts.addr)
 	rc.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
 	r := rc.response("GET")
 	if r.Status != 400 || !strings.Contains(string(r.Body), "HTTP request to an HTTPS server") {
 		t.Errorf("got %d %q, want 400 saying HTTP went to HTTPS", r.Status, r.Body)
 	}
-}
-
-// selfSignedTLS makes a server certificate for 127.0.0.1 at test time.
-func selfSignedTLS(t testing.TB) *tls.Config {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
 }
