@@ -2,6 +2,8 @@ package httpserver
 
 import (
 	"context"
+	"crypto/tls"
+	"io"
 	"net"
 	"runtime/debug"
 	"sync"
@@ -265,20 +267,29 @@ func (c *conn) resume() {
 func (c *conn) close() {
 	c.setState(stateClosed)
 	c.cancel()
+	closer := io.Closer(c.rwc)
 	switch {
 	case c.w.err != nil && isTimeout(c.w.err):
 		// A client that stopped reading: close with a reset, so the
 		// kernel drops the unsent response at once instead of holding up
 		// to its send buffer per connection for minutes (a slow-read
-		// attack's real cost; nginx's reset_timedout_connection).
-		if tc, ok := c.rwc.(*net.TCPConn); ok {
+		// attack's real cost; nginx's reset_timedout_connection). Over
+		// TLS the socket underneath is reset and closed directly: the TLS
+		// close would first try to send close_notify after the half
+		// written record, for up to 5 s, to a client that does not read.
+		raw := c.rwc
+		if tc, ok := raw.(*tls.Conn); ok {
+			raw = tc.NetConn()
+			closer = raw
+		}
+		if tc, ok := raw.(*net.TCPConn); ok {
 			tc.SetLinger(0)
 		}
 	case c.linger && c.w.err == nil:
 		lingerClose(c.rwc, c.r.buf, c.srv.maxDrainBytes())
 	}
 	c.deregister()
-	c.rwc.Close()
+	closer.Close()
 	c.releaseBuffers()
 	c.releaseState()
 	if c.done != nil {
