@@ -13,7 +13,7 @@ import (
 // updates per request; docs/PERFORMANCE.md, "What each optimisation
 // bought", has the profiles before and after). A coarse clock, advanced by one
 // goroutine every clockTick while any server is serving, replaces the
-// reads; deadlines are re-armed only when they have drifted (armRead).
+// reads; deadlines are re-armed only when they have drifted (armDeadline).
 const clockTick = 10 * time.Millisecond
 
 // clockBase anchors coarse times; it carries a monotonic reading, so

@@ -31,8 +31,8 @@ const slowTimeout = 200 * time.Millisecond
 // stall of a loaded machine comes near it.
 const generousTimeout = 2 * time.Second
 
-// armSlack is how early a progress timeout may fire (armRead: d/16 plus
-// the coarse clock's tick).
+// armSlack is how late a progress timeout may fire (armDeadline: d/16
+// plus the coarse clock's tick); it never fires early.
 const armSlack = generousTimeout/16 + clockTick
 
 // dribble writes p to nc one step of at most n bytes per tick until p is
@@ -158,6 +158,9 @@ func startSlowBodyServer(t *testing.T, m mode, readTimeout time.Duration) *slowB
 	s := &slowBodyServer{}
 	s.e2eServer = m.start(t, &Server{
 		ReadTimeout: readTimeout,
+		// These cases are about ReadTimeout, a progress timeout; the
+		// minimum data rate has its own test (TestBodyBelowMinimumRate).
+		MinBodyRate: Unlimited,
 		Handler: HandlerFunc(func(req *Request) *Response {
 			v, _ := s.cases.Load(req.Headers.Get("X-Case"))
 			sc := v.(*slowBodyCase)
