@@ -105,26 +105,8 @@ func (c *conn) checkResponse(req *Request, resp *Response) string {
 	if resp == nil {
 		return "nil response"
 	}
-	if req.Verb == "CONNECT" && resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		// A 2xx to CONNECT means "the tunnel is open" and may carry no
-		// framing (RFC 9110 §9.3.6); no handler can open a tunnel here.
-		return "2xx answer to CONNECT (tunnels are not supported)"
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 599 {
-		if resp.StatusCode >= 100 && resp.StatusCode < 200 {
-			// Interim responses need protocol support (Upgrade) that a
-			// handler's return value cannot carry.
-			return "1xx status returned as a final response"
-		}
-		return "status code " + strconv.Itoa(resp.StatusCode) + " outside 100..599"
-	}
-	if !wire.IsFieldValue(resp.StatusMsg) {
-		return "control character in StatusMsg"
-	}
-	switch resp.Version {
-	case "", "1.0", "1.1":
-	default:
-		return "unsupported Version " + strconv.Quote(resp.Version)
+	if fault := statusLineFault(req, resp); fault != "" {
+		return fault
 	}
 	h := &c.rs.head
 	rh := &o.head
@@ -146,6 +128,33 @@ func (c *conn) checkResponse(req *Request, resp *Response) string {
 		// A HEAD or 304 handler may state the GET length; elsewhere
 		// Message is the body and the field must agree with it.
 		return "Content-Length header disagrees with Message"
+	}
+	return ""
+}
+
+// statusLineFault returns what is wrong with resp's status line (status,
+// reason, version), or "".
+func statusLineFault(req *Request, resp *Response) string {
+	if req.Verb == "CONNECT" && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		// A 2xx to CONNECT means "the tunnel is open" and may carry no
+		// framing (RFC 9110 §9.3.6); no handler can open a tunnel here.
+		return "2xx answer to CONNECT (tunnels are not supported)"
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 599 {
+		if resp.StatusCode >= 100 && resp.StatusCode < 200 {
+			// Interim responses need protocol support (Upgrade) that a
+			// handler's return value cannot carry.
+			return "1xx status returned as a final response"
+		}
+		return "status code " + strconv.Itoa(resp.StatusCode) + " outside 100..599"
+	}
+	if !wire.IsFieldValue(resp.StatusMsg) {
+		return "control character in StatusMsg"
+	}
+	switch resp.Version {
+	case "", "1.0", "1.1":
+	default:
+		return "unsupported Version " + strconv.Quote(resp.Version)
 	}
 	return ""
 }
