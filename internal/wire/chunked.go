@@ -80,6 +80,11 @@ func (d *ChunkedDecoder) Decode(in []byte) (n int, data []byte, err error) {
 				return n, nil, lerr
 			}
 			if cr < 0 {
+				// A size line that cannot become one is refused now, not
+				// when its end (or 4 KiB) arrives.
+				if n < len(in) && !isHexDigit(in[n]) {
+					return n, nil, errChunkSize
+				}
 				return n, nil, nil
 			}
 			size, perr := parseChunkSize(in[n : n+cr])
@@ -202,6 +207,10 @@ func chunkLine(b []byte) (int, *Error) {
 }
 
 // parseChunkSize parses chunk-size [ chunk-ext ] (RFC 9112 §7.1.1).
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
 func parseChunkSize(ln []byte) (int64, *Error) {
 	var size int64
 	i := 0

@@ -202,6 +202,8 @@ var invalidChunkedBodies = []invalidChunked{
 	{"non-token extension name", "5;a@b\r\nhello\r\n0\r\n\r\n", 400},
 	{"trailing whitespace after extension", "5;a=b \r\nhello\r\n0\r\n\r\n", 400},
 	{"extension before size", ";a\r\n", 400},
+	{"non-hex first byte, line incomplete", "g", 400},
+	{"space first, line incomplete", " 5", 400},
 	{"size line over 4 KiB", "1;" + strings.Repeat("e", maxChunkLine) + "\r\nx\r\n0\r\n\r\n", 400},
 	{"size line one byte over 4 KiB", "1;" + strings.Repeat("e", maxChunkLine-3) + "\r\nx\r\n0\r\n\r\n", 400},
 	{"incomplete size line over 4 KiB", "1;" + strings.Repeat("e", maxChunkLine+100), 400},
