@@ -8,15 +8,20 @@ import (
 
 // TestBodyAfterHandler: a Body kept past its handler fails with
 // ErrBodyClosed, even while a later request on the same connection is
-// reading its own body (the body state is the connection's).
+// reading its own body (the body state is the connection's). In every
+// mode.
 func TestBodyAfterHandler(t *testing.T) {
+	runModes(t, testBodyAfterHandler)
+}
+
+func testBodyAfterHandler(t *testing.T, m mode) {
 	var kept io.Reader
 	type result struct {
 		staleErr error
 		own      string
 	}
 	results := make(chan result, 1)
-	ts := serveE2E(t, func(req *Request) *Response {
+	ts := m.serve(t, func(req *Request) *Response {
 		if req.Path == "/first" {
 			kept = req.Body
 			return &Response{StatusCode: 200, Message: "kept"}
@@ -26,7 +31,7 @@ func TestBodyAfterHandler(t *testing.T) {
 		results <- result{staleErr, string(own)}
 		return &Response{StatusCode: 200, Message: "ok"}
 	})
-	rc := dialRaw(t, ts.addr)
+	rc := ts.dialRaw(t)
 	rc.roundTrip("POST /first HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nfirst", "POST")
 	rc.roundTrip("POST /second HTTP/1.1\r\nHost: h\r\nContent-Length: 6\r\n\r\nsecond", "POST")
 	r := recvWithin(t, results, "the second handler")

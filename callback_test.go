@@ -96,6 +96,7 @@ func TestCallbackRegisterErrors(t *testing.T) {
 
 // TestCallbackTwoListeners: two callbacks serve at once, each request
 // tells which listener it came from, and stopping one leaves the other.
+// Parked only: RegisterCallback opens its own TCP listener.
 func TestCallbackTwoListeners(t *testing.T) {
 	checkNoGoroutineLeak(t)
 	cb := func(req *Request) *Response {
@@ -152,7 +153,8 @@ func TestCallbackTwoListeners(t *testing.T) {
 }
 
 // TestCallbackStopInFlight: StopCallback lets a request being served
-// finish with a whole response, then returns.
+// finish with a whole response, then returns. Parked only:
+// RegisterCallback opens its own TCP listener.
 func TestCallbackStopInFlight(t *testing.T) {
 	checkNoGoroutineLeak(t)
 	entered := make(chan struct{})

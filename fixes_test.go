@@ -13,8 +13,12 @@ import (
 // TestHandlerDate: a handler's Date replaces the automatic one, and an
 // empty one suppresses it; otherwise there is exactly one.
 func TestHandlerDate(t *testing.T) {
+	runModes(t, testHandlerDate)
+}
+
+func testHandlerDate(t *testing.T, m mode) {
 	const own = "Tue, 01 Dec 2026 00:00:00 GMT"
-	ts := serveE2E(t, func(req *Request) *Response {
+	ts := m.serve(t, func(req *Request) *Response {
 		r := &Response{StatusCode: 200, Message: "x"}
 		switch req.Path {
 		case "/own":
@@ -33,7 +37,7 @@ func TestHandlerDate(t *testing.T) {
 		{"/none", nil},
 	}
 	for _, tt := range tests {
-		rc := dialRaw(t, ts.addr)
+		rc := ts.dialRaw(t)
 		r := rc.roundTrip("GET "+tt.path+" HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
 		got := r.Headers.Values("Date")
 		if len(got) != len(tt.want) || (len(got) == 1 && tt.want[0] != "*" && got[0] != tt.want[0]) {
@@ -45,8 +49,12 @@ func TestHandlerDate(t *testing.T) {
 // TestHEADRunsNoStream: HEAD is answered at once, without running a
 // Stream or reading a Body; the connection stays usable.
 func TestHEADRunsNoStream(t *testing.T) {
+	runModes(t, testHEADRunsNoStream)
+}
+
+func testHEADRunsNoStream(t *testing.T, m mode) {
 	var ran atomic.Int32
-	ts := serveE2E(t, func(req *Request) *Response {
+	ts := m.serve(t, func(req *Request) *Response {
 		if req.Path == "/body" {
 			return &Response{StatusCode: 200, Body: readerFunc(func([]byte) (int, error) {
 				ran.Add(1)
@@ -59,7 +67,7 @@ func TestHEADRunsNoStream(t *testing.T) {
 			return err
 		}}
 	})
-	rc := dialRaw(t, ts.addr)
+	rc := ts.dialRaw(t)
 	for _, path := range []string{"/stream", "/body"} {
 		r := rc.roundTrip("HEAD "+path+" HTTP/1.1\r\nHost: h\r\n\r\n", "HEAD")
 		if r.Status != 200 || r.Headers.Get("Content-Length") != "" || r.Headers.Get("Transfer-Encoding") != "" {
@@ -108,14 +116,18 @@ func TestBodyRateTimeout(t *testing.T) {
 // TestBodyBelowMinimumRate: a body that stalls after the grace period is
 // cut off with 408 even though ReadTimeout has not expired.
 func TestBodyBelowMinimumRate(t *testing.T) {
+	runModes(t, testBodyBelowMinimumRate)
+}
+
+func testBodyBelowMinimumRate(t *testing.T, m mode) {
 	got := make(chan error, 1)
 	srv := &Server{ReadTimeout: time.Hour, BodyRateGrace: time.Millisecond, Handler: HandlerFunc(func(req *Request) *Response {
 		_, err := io.ReadAll(req.Body)
 		got <- err
 		return &Response{StatusCode: 200, Message: "read it all"}
 	})}
-	ts := startE2E(t, srv)
-	rc := dialRaw(t, ts.addr)
+	ts := m.start(t, srv)
+	rc := ts.dialRaw(t)
 	rc.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100000\r\n\r\nabc")
 	r := rc.response("POST")
 	if r.Status != 408 {
@@ -154,9 +166,13 @@ func TestArmDeadlineNeverEarly(t *testing.T) {
 // TestRefusalInAccessLog: a request refused before its handler runs
 // reaches the access log with the reason as its error.
 func TestRefusalInAccessLog(t *testing.T) {
+	runModes(t, testRefusalInAccessLog)
+}
+
+func testRefusalInAccessLog(t *testing.T, m mode) {
 	entries := make(chan AccessEntry, 1)
-	ts := startE2E(t, &Server{AccessLog: func(e AccessEntry) { entries <- e }})
-	rc := dialRaw(t, ts.addr)
+	ts := m.start(t, &Server{AccessLog: func(e AccessEntry) { entries <- e }})
+	rc := ts.dialRaw(t)
 	rc.send("GET / HTTP/1.1\r\nHost: h\r\nBad Name: x\r\n\r\n")
 	rc.response("GET")
 	e := recvWithin(t, entries, "the access log entry")
@@ -167,7 +183,8 @@ func TestRefusalInAccessLog(t *testing.T) {
 }
 
 // TestPlainHTTPToTLSPort: plain HTTP sent to a TLS listener gets a 400
-// saying so, as net/http answers, instead of a silent close.
+// saying so, as net/http answers, instead of a silent close. Single-mode
+// by nature: a plain TCP client against a TLS listener.
 func TestPlainHTTPToTLSPort(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -7,6 +7,7 @@ package httpserver
 
 import (
 	"bufio"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -71,7 +72,12 @@ func openFDs() string {
 // no goroutine or descriptor outlives it. The server's idle workers are
 // not counted (at most maxIdleWorkers, retired after workerIdleTimeout);
 // once the server has stopped, checkNoGoroutineLeak counts everything.
+// In every mode.
 func TestHardeningFaultsLeakNothing(t *testing.T) {
+	runModes(t, testHardeningFaultsLeakNothing)
+}
+
+func testHardeningFaultsLeakNothing(t *testing.T, m mode) {
 	checkNoGoroutineLeak(t)
 	const window = 4096
 	entered := make(chan struct{})
@@ -81,7 +87,7 @@ func TestHardeningFaultsLeakNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	cl := &countingListener{Listener: smallSendBufferListener{l.(*net.TCPListener)}}
-	ts := startE2EOn(t, &Server{
+	ts := m.startOn(t, &Server{
 		WriteBufferSize: window,
 		Handler: HandlerFunc(func(req *Request) *Response {
 			switch req.Path {
@@ -123,11 +129,10 @@ func TestHardeningFaultsLeakNothing(t *testing.T) {
 
 	dial := func(t *testing.T) net.Conn {
 		t.Helper()
-		nc, err := net.Dial("tcp", ts.addr)
+		nc, err := m.dialConn(&net.Dialer{}, ts.addr)
 		if err != nil {
 			t.Fatal(err)
 		}
-		nc.SetDeadline(time.Now().Add(hangGuard))
 		return nc
 	}
 	scenarios := []struct {
@@ -194,13 +199,13 @@ func TestHardeningFaultsLeakNothing(t *testing.T) {
 		{"client resets mid-request", func(t *testing.T) {
 			nc := dial(t)
 			io.WriteString(nc, "POST /body HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc")
-			nc.(*net.TCPConn).SetLinger(0) // close with RST
+			tcpConn(nc).SetLinger(0) // close with RST (after close_notify, over TLS)
 			nc.Close()
 		}},
 	}
 
 	// Warm up: pools, the date cache and the runtime's own helpers.
-	warm := dialRaw(t, ts.addr)
+	warm := ts.dialRaw(t)
 	warm.roundTrip("GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
 	warm.nc.Close()
 
@@ -223,10 +228,19 @@ func TestHardeningFaultsLeakNothing(t *testing.T) {
 		})
 	}
 	// The server still serves.
-	rc := dialRaw(t, ts.addr)
+	rc := ts.dialRaw(t)
 	if r := rc.roundTrip("GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET"); r.Status != 200 {
 		t.Errorf("after the faults: got %d, want 200", r.Status)
 	}
+}
+
+// tcpConn returns the TCP connection under nc, a client connection of
+// any mode.
+func tcpConn(nc net.Conn) *net.TCPConn {
+	if tc, ok := nc.(*tls.Conn); ok {
+		nc = tc.NetConn()
+	}
+	return nc.(*net.TCPConn)
 }
 
 // countingListener counts the connections it accepts.

@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // clientConns reports how many connections the server counts for ip.
@@ -26,11 +25,17 @@ func (s *Server) clientConns(ip string) int {
 // TestHardeningMaxConnsPerIP: connections from one address beyond the
 // limit get 503 with "Connection: close" at once and are closed, whether or
 // not they sent a request; other addresses are unaffected, and a slot freed
-// by a closed connection can be used again.
+// by a closed connection can be used again. In every mode: over TLS the
+// refusal is written after the handshake, which the refused client's dial
+// completes.
 func TestHardeningMaxConnsPerIP(t *testing.T) {
+	runModes(t, testHardeningMaxConnsPerIP)
+}
+
+func testHardeningMaxConnsPerIP(t *testing.T, m mode) {
 	checkNoGoroutineLeak(t)
 	var runs atomic.Int32
-	ts := startE2E(t, &Server{MaxConnsPerIP: 2, Handler: HandlerFunc(func(req *Request) *Response {
+	ts := m.start(t, &Server{MaxConnsPerIP: 2, Handler: HandlerFunc(func(req *Request) *Response {
 		runs.Add(1)
 		return &Response{StatusCode: 200, Message: req.Path}
 	})})
@@ -38,7 +43,7 @@ func TestHardeningMaxConnsPerIP(t *testing.T) {
 		t.Helper()
 		return rc.roundTrip("GET "+path+" HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
 	}
-	first, second := dialRaw(t, ts.addr), dialRaw(t, ts.addr)
+	first, second := ts.dialRaw(t), ts.dialRaw(t)
 	for _, rc := range []*rawClient{first, second} {
 		if r := get(rc, "/in"); r.Status != 200 {
 			t.Fatalf("within the limit: got %d, want 200", r.Status)
@@ -53,13 +58,13 @@ func TestHardeningMaxConnsPerIP(t *testing.T) {
 	}
 
 	t.Run("silent client", func(t *testing.T) {
-		rc := dialRaw(t, ts.addr)
+		rc := ts.dialRaw(t)
 		checkBusy(rc.response("GET"))
 		rc.expectClosed()
 	})
 	t.Run("client with a request", func(t *testing.T) {
 		before := runs.Load()
-		rc := dialRaw(t, ts.addr)
+		rc := ts.dialRaw(t)
 		checkBusy(get(rc, "/refused"))
 		rc.expectClosed()
 		if runs.Load() != before {
@@ -69,18 +74,21 @@ func TestHardeningMaxConnsPerIP(t *testing.T) {
 	t.Run("client uploading", func(t *testing.T) {
 		// The refusal lingers, so a client still sending reads the 503
 		// rather than a reset.
-		rc := dialRaw(t, ts.addr)
+		rc := ts.dialRaw(t)
 		go rc.nc.Write([]byte("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100000\r\n\r\n" + strings.Repeat("x", 100000)))
 		checkBusy(rc.response("POST"))
 	})
 	t.Run("another address", func(t *testing.T) {
 		// All of 127/8 is loopback on Linux; elsewhere only 127.0.0.1 may be.
-		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}
-		nc, err := d.Dial("tcp", ts.addr)
-		if err != nil {
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}
+		nc, err := m.dialConn(d, ts.addr)
+		var op *net.OpError
+		if errors.As(err, &op) && op.Op == "dial" {
 			t.Skipf("cannot dial from 127.0.0.2: %v", err)
 		}
-		nc.SetDeadline(time.Now().Add(hangGuard))
+		if err != nil {
+			t.Fatalf("dial from 127.0.0.2: %v", err)
+		}
 		rc := &rawClient{t: t, nc: nc, br: bufio.NewReader(nc)}
 		t.Cleanup(func() { nc.Close() })
 		if r := get(rc, "/other"); r.Status != 200 {
@@ -92,7 +100,7 @@ func TestHardeningMaxConnsPerIP(t *testing.T) {
 		pollUntil(t, "the server counts one connection from 127.0.0.1", func() bool {
 			return ts.srv.clientConns("127.0.0.1") == 1
 		})
-		rc := dialRaw(t, ts.addr)
+		rc := ts.dialRaw(t)
 		if r := get(rc, "/again"); r.Status != 200 {
 			t.Errorf("after a connection closed: got %d, want 200", r.Status)
 		}
@@ -103,15 +111,21 @@ func TestHardeningMaxConnsPerIP(t *testing.T) {
 // matters: the server stops accepting, so a new connection waits in the
 // kernel's backlog unanswered (no 503) and is served when a slot frees.
 func TestHardeningMaxConnsBacklog(t *testing.T) {
+	// Not over TLS: the waiting client's handshake would wait for the
+	// accept that the test checks does not happen (as in TestE2EMaxConns).
+	runModes(t, testHardeningMaxConnsBacklog, modeParked, modeWaiting)
+}
+
+func testHardeningMaxConnsBacklog(t *testing.T, m mode) {
 	checkNoGoroutineLeak(t)
-	ts := startE2E(t, &Server{MaxConns: 1, MaxConnsPerIP: 1, Handler: HandlerFunc(func(req *Request) *Response {
+	ts := m.start(t, &Server{MaxConns: 1, MaxConnsPerIP: 1, Handler: HandlerFunc(func(req *Request) *Response {
 		return &Response{StatusCode: 200, Message: req.Path}
 	})})
-	first := dialRaw(t, ts.addr)
+	first := ts.dialRaw(t)
 	if r := first.roundTrip("GET /first HTTP/1.1\r\nHost: h\r\n\r\n", "GET"); r.Status != 200 {
 		t.Fatalf("got %d, want 200", r.Status)
 	}
-	waiting := dialRaw(t, ts.addr)
+	waiting := ts.dialRaw(t)
 	waiting.send("GET /waiting HTTP/1.1\r\nHost: h\r\n\r\n")
 	if !waiting.nothingPending() {
 		t.Fatalf("the connection over MaxConns was answered; want it left in the backlog")
@@ -125,22 +139,24 @@ func TestHardeningMaxConnsBacklog(t *testing.T) {
 // TestHardeningMaxConnsAcrossListeners: MaxConns counts the server's
 // connections on all its listeners together.
 func TestHardeningMaxConnsAcrossListeners(t *testing.T) {
+	// Not over TLS, for the reason TestHardeningMaxConnsBacklog gives.
+	runModes(t, testHardeningMaxConnsAcrossListeners, modeParked, modeWaiting)
+}
+
+func testHardeningMaxConnsAcrossListeners(t *testing.T, m mode) {
 	checkNoGoroutineLeak(t)
 	srv := &Server{MaxConns: 1, Handler: HandlerFunc(func(req *Request) *Response {
 		return &Response{StatusCode: 200, Message: req.Path}
 	})}
-	a := startE2E(t, srv)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := m.start(t, srv)
+	l := m.listen(t)
 	b := l.Addr().String()
 	go srv.Serve(l)
-	first := dialRaw(t, a.addr)
+	first := a.dialRaw(t)
 	if r := first.roundTrip("GET /first HTTP/1.1\r\nHost: h\r\n\r\n", "GET"); r.Status != 200 {
 		t.Fatalf("got %d, want 200", r.Status)
 	}
-	other := dialRaw(t, b)
+	other := m.dialRaw(t, b)
 	other.send("GET /other HTTP/1.1\r\nHost: h\r\n\r\n")
 	if !other.nothingPending() {
 		t.Fatalf("a connection on a second listener was served over MaxConns 1; want it left in the backlog")
@@ -157,17 +173,19 @@ func TestHardeningMaxConnsPerIPSettings(t *testing.T) {
 	if got := (&Server{}).maxConnsPerIP(); got != DefaultMaxConnsPerIP {
 		t.Errorf("zero MaxConnsPerIP: got %d, want the default %d", got, DefaultMaxConnsPerIP)
 	}
-	checkNoGoroutineLeak(t)
-	ts := startE2E(t, &Server{MaxConnsPerIP: Unlimited})
-	for i := range 5 {
-		rc := dialRaw(t, ts.addr)
-		if r := rc.roundTrip("GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET"); r.Status != 404 {
-			t.Errorf("connection %d with Unlimited: got %d, want 404", i, r.Status)
+	runModes(t, func(t *testing.T, m mode) {
+		checkNoGoroutineLeak(t)
+		ts := m.start(t, &Server{MaxConnsPerIP: Unlimited})
+		for i := range 5 {
+			rc := ts.dialRaw(t)
+			if r := rc.roundTrip("GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET"); r.Status != 404 {
+				t.Errorf("connection %d with Unlimited: got %d, want 404", i, r.Status)
+			}
 		}
-	}
-	if n := ts.srv.clientConns("127.0.0.1"); n != 0 {
-		t.Errorf("Unlimited: %d connections counted, want none", n)
-	}
+		if n := ts.srv.clientConns("127.0.0.1"); n != 0 {
+			t.Errorf("Unlimited: %d connections counted, want none", n)
+		}
+	})
 
 	key := func(ip string) string {
 		k, ok := clientKey(&net.TCPAddr{IP: net.ParseIP(ip), Port: 1234})
@@ -226,7 +244,9 @@ func (l *flakyListener) Accept() (net.Conn, error) {
 // TestHardeningAcceptBackoff: running out of descriptors (EMFILE, ENFILE)
 // makes Serve log and retry after a pause that doubles, without exiting;
 // once Accept works again, connections are served. A permanent error ends
-// Serve with that error.
+// Serve with that error. Single-mode: the errors come from the listener
+// before there is a connection, so the mode of the connections is not
+// involved (tls.NewListener returns its inner listener's errors as they are).
 func TestHardeningAcceptBackoff(t *testing.T) {
 	checkNoGoroutineLeak(t)
 	for _, errno := range []syscall.Errno{syscall.EMFILE, syscall.ENFILE} {

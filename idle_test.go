@@ -10,7 +10,8 @@ import (
 
 // TestIdleConnHoldsNoBuffers checks that a keep-alive connection waiting
 // for its next request has given its read and write buffers back, and
-// that it still serves the next request.
+// that it still serves the next request. Plain TCP only: it checks the
+// raw-read wait (readIdle), which only a connection with its socket has.
 func TestIdleConnHoldsNoBuffers(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

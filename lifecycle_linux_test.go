@@ -11,6 +11,9 @@ import (
 	"time"
 )
 
+// The tests of this file stop a connection inside park or the idle sweep,
+// which only the parked mode reaches: they run in that mode alone.
+
 // TestParkInputWhileParking stops a connection in park after it gave up
 // its buffers and before it hands itself to the poller, sends the next
 // request then, and lets it go on only once the poller has seen that

@@ -97,8 +97,13 @@ func (l *stateLog) pathString(t *testing.T) string {
 
 // TestLifecycleOverLoopback drives one connection through keep-alive,
 // pipelining, an undrained body and a close, and checks every transition
-// it made against the table.
+// it made against the table, in every mode (in modeParked the connection
+// may park between requests; in the others it waits in a read).
 func TestLifecycleOverLoopback(t *testing.T) {
+	runModes(t, testLifecycleOverLoopback)
+}
+
+func testLifecycleOverLoopback(t *testing.T, m mode) {
 	var log stateLog
 	closed := make(chan struct{})
 	srv := &Server{Handler: HandlerFunc(pathHandler)}
@@ -111,8 +116,8 @@ func TestLifecycleOverLoopback(t *testing.T) {
 			close(closed)
 		}
 	}})
-	ts := startE2E(t, srv)
-	rc := dialRaw(t, ts.addr)
+	ts := m.start(t, srv)
+	rc := ts.dialRaw(t)
 	rc.roundTrip("GET /a HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
 	rc.send("GET /b HTTP/1.1\r\nHost: h\r\n\r\nGET /c HTTP/1.1\r\nHost: h\r\n\r\n")
 	rc.response("GET")

@@ -8,8 +8,12 @@ import (
 
 // TestReuseRequests: with Server.ReuseRequests a connection's next request
 // gets the same *Request, and the strings taken from the earlier one stay
-// intact; without it every request gets its own.
+// intact; without it every request gets its own. In every mode.
 func TestReuseRequests(t *testing.T) {
+	runModes(t, testReuseRequests)
+}
+
+func testReuseRequests(t *testing.T, m mode) {
 	for _, reuse := range []bool{false, true} {
 		t.Run(fmt.Sprint("ReuseRequests=", reuse), func(t *testing.T) {
 			checkNoGoroutineLeak(t)
@@ -19,7 +23,7 @@ func TestReuseRequests(t *testing.T) {
 				nfields    int
 			}
 			var log []seen
-			ts := startE2E(t, &Server{ReuseRequests: reuse, Handler: HandlerFunc(func(req *Request) *Response {
+			ts := m.start(t, &Server{ReuseRequests: reuse, Handler: HandlerFunc(func(req *Request) *Response {
 				f := req.Headers.fields
 				log = append(log, seen{req, req.Path, f[len(f)-1].Value, len(f)})
 				// Growing the Header must not write into storage a
@@ -27,7 +31,7 @@ func TestReuseRequests(t *testing.T) {
 				req.Headers.Add("X-Added", "by the handler")
 				return &Response{StatusCode: 200, Message: req.Path}
 			})})
-			rc := dialRaw(t, ts.addr)
+			rc := ts.dialRaw(t)
 			many := ""
 			for i := range 10 {
 				many += fmt.Sprintf("X-%d: v%d\r\n", i, i)

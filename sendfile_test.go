@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,16 +12,27 @@ import (
 	"testing"
 )
 
-// TestSendFile serves *os.File bodies, which go out with sendfile on TCP
-// connections, whole and from an offset, to each client version and to
-// HEAD, and checks the bytes and framing.
+// TestSendFile serves *os.File bodies, whole and from an offset, to each
+// client version and to HEAD, and checks the bytes and framing, in every
+// mode. The file takes a different path in each: in modeParked the
+// connection is a *net.TCPConn, whose ReadFrom is sendfile(2), so the
+// bytes go from the page cache to the socket; in modeWaiting the wrapper
+// has only net.Conn's methods, and in modeTLS a *tls.Conn has no ReadFrom
+// (the bytes must be encrypted), so in both the file is copied through
+// the connection's write buffer like any other Body. The test checks that
+// each mode takes the path it says.
 func TestSendFile(t *testing.T) {
+	runModes(t, testSendFile)
+}
+
+func testSendFile(t *testing.T, m mode) {
 	data := []byte(bodyPattern(3*sendFilePiece + 12345)) // several pieces
 	path := filepath.Join(t.TempDir(), "f.bin")
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ts := serveE2E(t, func(req *Request) *Response {
+	conns := &recordingListener{Listener: m.listen(t)}
+	ts := startE2EMode(t, m, &Server{Handler: HandlerFunc(func(req *Request) *Response {
 		f, err := os.Open(path)
 		if err != nil {
 			return &Response{StatusCode: 500}
@@ -35,7 +47,7 @@ func TestSendFile(t *testing.T) {
 			resp.BodyLength, _ = strconv.ParseInt(n, 10, 64)
 		}
 		return resp
-	})
+	})}, conns)
 	for _, tc := range []struct {
 		name, req, method string
 		want              []byte
@@ -47,7 +59,7 @@ func TestSendFile(t *testing.T) {
 		{"HEAD", "HEAD / HTTP/1.1\r\nHost: h\r\n\r\n", "HEAD", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rc := dialRaw(t, ts.addr)
+			rc := ts.dialRaw(t)
 			r := rc.roundTrip(tc.req, tc.method)
 			cl, _ := r.get("Content-Length")
 			wantLen := len(tc.want)
@@ -63,20 +75,59 @@ func TestSendFile(t *testing.T) {
 		})
 	}
 	t.Run("0.9", func(t *testing.T) {
-		rc := dialRaw(t, ts.addr)
+		rc := ts.dialRaw(t)
 		rc.send("GET /?off=5\r\n")
 		if got := rc.readAll(); !bytes.Equal(got, data[5:]) {
 			t.Errorf("GET /?off=5 (0.9): got %d bytes, want %d", len(got), len(data)-5)
 		}
 	})
+	wantSendfile := m == modeParked
+	accepted := conns.all()
+	if len(accepted) != 6 {
+		t.Errorf("the server accepted %d connections, want 6, one per subtest", len(accepted))
+	}
+	for i, c := range accepted {
+		if _, ok := c.(io.ReaderFrom); ok != wantSendfile {
+			t.Errorf("connection %d (%T): zero-copy path %v, want %v in mode %s", i, c, ok, wantSendfile, m)
+		}
+	}
+}
+
+// recordingListener keeps every connection it accepts, unchanged, so a
+// test can see what the server was given.
+type recordingListener struct {
+	net.Listener
+
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func (l *recordingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.mu.Lock()
+		l.conns = append(l.conns, c)
+		l.mu.Unlock()
+	}
+	return c, err
+}
+
+func (l *recordingListener) all() []net.Conn {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]net.Conn(nil), l.conns...)
 }
 
 // TestAccessLog checks the entries Server.AccessLog receives: one per
-// request, for answered, refused and failed requests alike.
+// request, for answered, refused and failed requests alike, in every mode.
 func TestAccessLog(t *testing.T) {
+	runModes(t, testAccessLog)
+}
+
+func testAccessLog(t *testing.T, m mode) {
 	var mu sync.Mutex
 	var entries []AccessEntry
-	ts := startE2E(t, &Server{
+	ts := m.start(t, &Server{
 		Handler: HandlerFunc(func(req *Request) *Response {
 			switch req.Path {
 			case "/fail":
@@ -94,16 +145,16 @@ func TestAccessLog(t *testing.T) {
 			mu.Unlock()
 		},
 	})
-	rc := dialRaw(t, ts.addr)
+	rc := ts.dialRaw(t)
 	rc.roundTrip("GET /a HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
 	rc.roundTrip("HEAD /a HTTP/1.1\r\nHost: h\r\n\r\n", "HEAD")
 	rc.roundTrip("GET /none HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
 	rc.roundTrip("GET /fail HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
 	rc.expectClosed()
-	spin := dialRaw(t, ts.addr)
+	spin := ts.dialRaw(t)
 	spin.roundTrip("GET /spin HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
 	spin.expectClosed()
-	bad := dialRaw(t, ts.addr)
+	bad := ts.dialRaw(t)
 	bad.roundTrip("GET /x HTTP/1.1\r\nHost: h\r\nBad Header: 1\r\n\r\n", "GET")
 	bad.expectClosed()
 	pollUntil(t, "6 access log entries", func() bool {

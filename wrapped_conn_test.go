@@ -38,7 +38,8 @@ func (l prefixListener) Accept() (net.Conn, error) {
 // TestWrappedConnReadThroughWrapper: a net.Conn that wraps a socket is
 // read through its Read, never around it through the socket it exposes:
 // the request held by the wrapper is served, and so is the next one, sent
-// on the socket.
+// on the socket. Single-mode: the test is its own mode, a wrapper that
+// exposes its *net.TCPConn.
 func TestWrappedConnReadThroughWrapper(t *testing.T) {
 	checkNoGoroutineLeak(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
