@@ -163,6 +163,50 @@ func TestArmDeadlineNeverEarly(t *testing.T) {
 	}
 }
 
+// TestArmDeadlineKeepsNoEarlyDeadline: a deadline armed earlier is kept
+// only if it still lies at least d (plus the coarse clock's lag) ahead;
+// one that would fire early is re-armed. The old rule kept a deadline up
+// to d/16 short of now+d, and armed at coarse now+d, up to clockTick early.
+func TestArmDeadlineKeepsNoEarlyDeadline(t *testing.T) {
+	tests := []struct {
+		name string
+		d    time.Duration
+		off  func(d time.Duration) time.Duration // armed = now + d + off
+	}{
+		{"1s, d/16 short", time.Second, func(d time.Duration) time.Duration { return -d / 16 }},
+		{"1s, d/32 short", time.Second, func(d time.Duration) time.Duration { return -d / 32 }},
+		{"1s, exactly d", time.Second, func(time.Duration) time.Duration { return 0 }},
+		{"1s, d plus half a tick", time.Second, func(time.Duration) time.Duration { return clockTick / 2 }},
+		{"60s, d/16 short", time.Minute, func(d time.Duration) time.Duration { return -d / 16 }},
+		{"60s, d/32 short", time.Minute, func(d time.Duration) time.Duration { return -d / 32 }},
+		{"60s, exactly d", time.Minute, func(time.Duration) time.Duration { return 0 }},
+		{"60s, d plus half a tick", time.Minute, func(time.Duration) time.Duration { return clockTick / 2 }},
+	}
+	for _, tt := range tests {
+		now := coarseNow()
+		armed := now + tt.d + tt.off(tt.d)
+		// The real time is at most clockTick past the coarse clock's, and
+		// the coarse clock at the call is no earlier than now.
+		earliest := now + clockTick + tt.d
+		got, rearm := armDeadline(armed, tt.d, false)
+		if !rearm {
+			t.Errorf("%s: kept %v from now, want a re-arm (at least %v ahead)", tt.name, armed-now, earliest-now)
+			continue
+		}
+		if got < earliest {
+			t.Errorf("%s: re-armed %v from now, want at least %v", tt.name, got-now, earliest-now)
+		}
+	}
+	// A fresh arm is at least d and the coarse clock's lag ahead.
+	for _, d := range []time.Duration{time.Millisecond, time.Second, time.Minute} {
+		now := coarseNow()
+		got, ok := armDeadline(0, d, false)
+		if !ok || got < now+clockTick+d {
+			t.Errorf("d=%v: armed %v from now (ok %v), want at least %v", d, got-now, ok, clockTick+d)
+		}
+	}
+}
+
 // TestRefusalInAccessLog: a request refused before its handler runs
 // reaches the access log with the reason as its error.
 func TestRefusalInAccessLog(t *testing.T) {
