@@ -72,7 +72,11 @@ func TestParkInputWhileParking(t *testing.T) {
 // itself to the poller, before it checks for a shutdown, and starts a
 // shutdown there: either Shutdown's wake takes the connection (it finds it
 // parked), or park's own check does (Shutdown found it running). Both must
-// close the connection exactly once, and Shutdown must return.
+// close the connection exactly once, and Shutdown must return. In the
+// first case park's check also sees the shutdown and loses the race for
+// the connection: what this guards is the single close, not that
+// closeIfIdle wakes parked connections (TestParkedClosedByShutdownAndClose
+// does that).
 func TestParkShutdownInterleavings(t *testing.T) {
 	for _, who := range []string{"Shutdown wakes it", "park sees the shutdown"} {
 		t.Run(who, func(t *testing.T) {

@@ -41,6 +41,8 @@ func TestDecideFramingRows(t *testing.T) {
 			Framing{ModeNone, true, 70}},
 		{"304 without one", FramingInput{Version: 11, Status: 304, Length: 0, Declared: -1, KeepAlive: true},
 			Framing{ModeNone, true, -1}},
+		{"HEAD 304 carries only the declared length", FramingInput{Version: 11, Head: true, Status: 304, Length: 12, Declared: -1, KeepAlive: true},
+			Framing{ModeNone, true, -1}},
 		{"204 never has Content-Length", FramingInput{Version: 11, Status: 204, Length: 0, Declared: 0, KeepAlive: true},
 			Framing{ModeNone, true, -1}},
 		{"HEAD 204", FramingInput{Version: 11, Head: true, Status: 204, Length: 3, Declared: 3, KeepAlive: true},
