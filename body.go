@@ -32,9 +32,11 @@ type body struct {
 	rate   bodyRate
 	waited time.Duration
 	got    int64
-	done   bool  // the whole body has been read
-	closed bool  // the handler has returned
-	err    error // sticky read error
+	// started: Read has been called (the limit can no longer change).
+	started bool
+	done    bool  // the whole body has been read
+	closed  bool  // the handler has returned
+	err     error // sticky read error
 	// protoErr is the status to answer instead of the handler's response
 	// when the body broke the protocol or a limit (400, 413, 431).
 	protoErr int
@@ -54,6 +56,17 @@ func (b *body) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	case len(p) == 0:
 		return 0, nil
+	}
+	if !b.started {
+		b.started = true
+		if !b.chunked && b.limit >= 0 && b.remaining > b.limit {
+			// RFC 9110 §15.5.14: refuse before reading a body we will not
+			// accept; the client may not have sent it yet (100-continue,
+			// which is then never sent).
+			b.err = ErrBodyTooLarge
+			b.protoErr, b.protoMsg = 413, "request body too large"
+			return 0, b.err
+		}
 	}
 	if b.needContinue && !b.sentContinue {
 		// RFC 9110 §10.1.1: the client waits for this before sending

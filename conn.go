@@ -33,7 +33,7 @@ import (
 //	body, bodyGen      the owner (a Request's Body reads them on the owner's
 //	                   goroutine, while its handler runs)
 //	nreq, isHEAD,      the owner
-//	linger
+//	linger, hijacked
 //	state              written by the owner (under mu for the idle states,
 //	                   see setIdle); read by Shutdown under mu
 //	mu                 guards the idle-state transitions against Shutdown
@@ -77,6 +77,10 @@ type conn struct {
 	// linger: the connection closes with input possibly unread (an error
 	// response, an undrained body); see lingerClose.
 	linger bool
+
+	// hijacked: a Stream took the connection (StreamWriter.Hijack); the
+	// server no longer closes or counts it.
+	hijacked bool
 
 	mu    sync.Mutex
 	state stateWord
@@ -265,6 +269,14 @@ func (c *conn) resume() {
 
 // close closes the connection and releases what it holds.
 func (c *conn) close() {
+	if c.hijacked {
+		// The Stream has returned: the request's context ends, and the
+		// connection is left to whoever took it (done ran at Hijack).
+		c.cancel()
+		c.releaseBuffers()
+		c.releaseState()
+		return
+	}
 	c.setState(stateClosed)
 	c.cancel()
 	closer := io.Closer(c.rwc)
@@ -331,12 +343,9 @@ func (c *conn) serveRequest(req *Request) bool {
 	if c.srv.AccessLog != nil {
 		defer c.logAccess(req, time.Now())
 	}
-	if !b.chunked && b.limit >= 0 && b.remaining > b.limit {
-		// RFC 9110 §15.5.14: refuse before reading a body we will not
-		// accept; the client may not have sent it yet (100-continue).
-		c.writeError(413, "request body too large")
-		return false
-	}
+	// A declared length over the body limit is refused at the body's
+	// first read (body.Read), not here: the handler may raise or lower
+	// the limit first (Request.SetBodyLimit).
 	c.setState(stateHandler)
 	resp := c.callHandler(req)
 	c.setState(stateWriting)

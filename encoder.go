@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"log/slog"
 	"os"
 
 	"github.com/gohttpserver/httpserver/internal/wire"
@@ -106,13 +107,28 @@ func (e *bodyEncoder) sendFile(f *os.File, n int64) error {
 	return err
 }
 
-// finish ends the body: the last chunk of a chunked body. It returns how
-// many bytes a Content-Length body is short of its length (0 when it is
-// complete).
-func (e *bodyEncoder) finish() (short int64, err error) {
+// finish ends the body: the last chunk of a chunked body, with the
+// trailer fields (nil for none; fields that may not be trailers are
+// dropped and logged to log). It returns how many bytes a Content-Length
+// body is short of its length (0 when it is complete).
+func (e *bodyEncoder) finish(trailers *Header, log *slog.Logger) (short int64, err error) {
 	switch e.mode {
 	case wire.ModeChunked:
-		return 0, e.w.writeString(wire.LastChunk)
+		if trailers == nil {
+			return 0, e.w.writeString(wire.LastChunk)
+		}
+		e.w.appendTo(func(b []byte) []byte {
+			b = append(b, "0\r\n"...)
+			for name, value := range trailers.All() {
+				if !wire.IsToken(name) || !wire.IsFieldValue(value) || !wire.AllowedTrailer(name) {
+					log.Error("httpserver: trailer field dropped", "field", name)
+					continue
+				}
+				b = wire.AppendField(b, name, value)
+			}
+			return append(b, "\r\n"...)
+		})
+		return 0, e.w.err
 	case wire.ModeLength:
 		return e.remaining, e.w.err
 	}

@@ -13,10 +13,11 @@ var (
 	// an id that RegisterCallback did not return or that was stopped.
 	ErrUnknownListener = errors.New("httpserver: unknown listener id")
 
-	// ErrBodyTooLarge is returned by Request.Body once a chunked body
-	// exceeds the server's MaxBodyBytes. The client gets 413 and the
-	// connection is closed. (A request whose Content-Length exceeds it
-	// gets 413 before the handler is called.)
+	// ErrBodyTooLarge is returned by Request.Body when the body exceeds
+	// its limit (the server's MaxBodyBytes, or Request.SetBodyLimit's): at
+	// the first read for a Content-Length over it, before any 100
+	// Continue; as a chunked body grows past it. The client gets 413 and
+	// the connection is closed.
 	ErrBodyTooLarge = errors.New("httpserver: request body too large")
 
 	// ErrMalformedBody is returned by Request.Body when the client's

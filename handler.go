@@ -23,3 +23,14 @@ type HandlerFunc func(req *Request) *Response
 
 // Handle calls f(req).
 func (f HandlerFunc) Handle(req *Request) *Response { return f(req) }
+
+// BodyLimit returns a Handler that sets the request's body limit to n
+// (see Request.SetBodyLimit: 0 is the server's MaxBodyBytes, Unlimited
+// none) before calling h; on a Mux route it gives that route its own
+// limit, above or below the server's.
+func BodyLimit(n int64, h Handler) Handler {
+	return HandlerFunc(func(req *Request) *Response {
+		req.SetBodyLimit(n)
+		return h.Handle(req)
+	})
+}

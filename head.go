@@ -22,7 +22,19 @@ type respHead struct {
 	// none).
 	contentType string
 	framing     wire.Framing
+	kind        headKind
 }
+
+// headKind says which of the heads a response may have this is.
+type headKind uint8
+
+const (
+	headFinal   headKind = iota // a final answer, framed by framing
+	headInterim                 // a 1xx other than 101: no Date, no framing
+	// headTunnel is a 101, or a 2xx to CONNECT: no framing fields, and the
+	// handler's Connection field (Connection: Upgrade) is sent as it is.
+	headTunnel
+)
 
 // Which fields are automatic, and how a handler changes them:
 //
@@ -37,12 +49,15 @@ type respHead struct {
 //	                  ends, "keep-alive" to a 1.0 client that keeps it); a
 //	                  handler's "close" is obeyed, the field not copied.
 //
-// Everything else is the handler's, written in its order and case.
+// Everything else is the handler's, written in its order and case. An
+// interim (1xx) head has no Date and no framing; a tunnel's (101, 2xx to
+// CONNECT) has no framing and carries the handler's Connection field
+// ("Connection: Upgrade", RFC 9110 §7.8) as it is.
 
 // appendHead appends the head h describes, ending with the blank line.
 func appendHead(b []byte, h *respHead) []byte {
 	b = wire.AppendStatusLine(b, h.version-10, h.status, h.reason)
-	if !h.ownDate {
+	if !h.ownDate && h.kind != headInterim {
 		b = appendDate(b)
 	}
 	if h.contentType != "" {
@@ -51,10 +66,15 @@ func appendHead(b []byte, h *respHead) []byte {
 	if h.fields != nil {
 		for _, f := range h.fields.fields {
 			if automaticField(f.Name) || (f.Value == "" && equalFoldASCII(f.Name, "Date")) {
-				continue
+				if h.kind == headFinal || !equalFoldASCII(f.Name, "Connection") {
+					continue
+				}
 			}
 			b = wire.AppendField(b, f.Name, f.Value)
 		}
+	}
+	if h.kind != headFinal {
+		return append(b, "\r\n"...)
 	}
 	fr := &h.framing
 	if fr.ContentLength >= 0 {

@@ -39,8 +39,15 @@ func TestTransitionTable(t *testing.T) {
 			t.Errorf("%v -> %v is allowed, want refused", m[0], m[1])
 		}
 	}
+	// A hijacked connection is no longer the server's: it never closes
+	// through the lifecycle, and only a response can be hijacked.
 	for s := range numStates {
-		if s != stateClosed && !canMove(s, stateClosed) {
+		if s != stateWriting && canMove(s, stateHijacked) {
+			t.Errorf("%v -> hijacked is allowed, want refused", s)
+		}
+	}
+	for s := range numStates {
+		if s != stateClosed && s != stateHijacked && !canMove(s, stateClosed) {
 			t.Errorf("%v cannot close", s)
 		}
 	}

@@ -34,6 +34,9 @@ type reader struct {
 	// deadline is the read deadline last armed, as an offset from
 	// clockBase (see arm).
 	deadline time.Duration
+	// fixed: a handler's own deadline is armed (setDeadline); body reads
+	// do not re-arm the progress timeout until it is cleared.
+	fixed bool
 
 	// raw reads the socket without a buffer between requests (nil when
 	// the connection offers no raw access, as with TLS); see readIdle.
@@ -109,8 +112,24 @@ func (r *reader) makeRoom(max int) bool {
 	return true
 }
 
+// setDeadline arms a handler's absolute read deadline t for the request
+// body, which replaces the progress timeout; the zero t restores it.
+func (r *reader) setDeadline(t time.Time) error {
+	if t.IsZero() {
+		if r.fixed {
+			r.fixed, r.deadline = false, 0 // the next read re-arms
+		}
+		return nil
+	}
+	r.fixed = true
+	return r.rwc.SetReadDeadline(t)
+}
+
 // arm sets the read deadline to d from now, or leaves it: see armDeadline.
 func (r *reader) arm(d time.Duration, force bool) {
+	if r.fixed && !force {
+		return
+	}
 	if t, ok := armDeadline(r.deadline, d, force); ok {
 		r.deadline = t
 		r.rwc.SetReadDeadline(clockBase.Add(t))

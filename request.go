@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"context"
+	"errors"
 	"io"
 )
 
@@ -57,8 +58,15 @@ type Request struct {
 	// nothing is buffered whole first. Body is never nil: a request without
 	// a body has one that returns io.EOF at once. Reading past MaxBodyBytes
 	// returns ErrBodyTooLarge. For a request that sent "Expect:
-	// 100-continue" the server sends "100 Continue" on the first Read.
-	// Body must not be used after the handler returns.
+	// 100-continue" the server sends "100 Continue" on the first Read
+	// (unless the response's head has gone already: then none is sent).
+	// Body must not be used after the handler returns, except by the
+	// response it returns: a Stream, or a Body reading from it, may read
+	// it while the response goes out (full duplex). That is the
+	// handler's choice: a client that sends its whole request before it
+	// reads the answer stalls a response that outgrows the socket
+	// buffers while the body is unread, until WriteTimeout; read the
+	// body first unless the client is known to read as it sends.
 	Body io.Reader
 
 	// ListenerID identifies the listener the request arrived on: the id
@@ -126,4 +134,79 @@ func (rb *requestBody) Read(p []byte) (int, error) {
 		return 0, ErrBodyClosed
 	}
 	return c.body.Read(p)
+}
+
+// SetBodyLimit sets the most body bytes this request may carry, replacing
+// Server.MaxBodyBytes for it (above or below it): 0 restores the server's,
+// Unlimited (-1) sets none. It must be called before the first read of
+// Body; after that it returns an error and changes nothing. A declared
+// Content-Length over the limit fails that first read with
+// ErrBodyTooLarge (and the client gets 413 without a 100 Continue), a
+// chunked body as it grows past it. See BodyLimit for a Handler that sets
+// it, on a Mux route for instance.
+//
+// On a Request not read from a Server's connection (one built for a test,
+// or by nethttp.ToHTTP), Body is wrapped so that reading past n returns
+// ErrBodyTooLarge.
+func (r *Request) SetBodyLimit(n int64) error {
+	c := r.conn
+	if c == nil {
+		if n > 0 && r.Body != nil {
+			r.Body = &limitedBody{r: r.Body, left: n}
+		}
+		return nil
+	}
+	b := &c.body
+	if c.bodyGen != r.gen || b.closed {
+		return ErrBodyClosed
+	}
+	if b.started {
+		return errLimitTooLate
+	}
+	switch {
+	case n == 0:
+		n = c.srv.maxBodyBytes()
+	case n < 0:
+		n = -1
+	}
+	b.limit = n
+	return nil
+}
+
+var errLimitTooLate = errors.New("httpserver: SetBodyLimit after the body was read")
+
+// limitedBody is a body of a Request without a connection, cut off at a
+// limit (SetBodyLimit).
+type limitedBody struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *limitedBody) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		// One byte more tells a body at the limit from a longer one.
+		var one [1]byte
+		if n, _ := l.r.Read(one[:]); n > 0 {
+			return 0, ErrBodyTooLarge
+		}
+		return l.r.Read(p)
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
+}
+
+// ShutdownNotice returns a channel that is closed when the server begins
+// to shut down (Shutdown or Close): a long response (server-sent events,
+// a long poll) can watch it and end cleanly, instead of holding Shutdown
+// until its context ends. It is nil, never closed, for a Request not read
+// from a Server's connection.
+func (r *Request) ShutdownNotice() <-chan struct{} {
+	if r.conn == nil {
+		return nil
+	}
+	return r.conn.srv.shutdownNotice()
 }

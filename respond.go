@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/gohttpserver/httpserver/internal/wire"
 )
@@ -27,7 +28,22 @@ type respState struct {
 	panicked bool // the handler panicked (set by callHandler)
 
 	resp       *Response
+	req        *Request
 	closeAsked bool // the handler's "Connection: close"
+	mustClose  bool // the request side rules out keep-alive
+
+	// deferred: a Stream has had the chance to change the status or the
+	// fields (StreamWriter.Header, WriteHeader), so decide checks them
+	// again. tunnel: the status opens a tunnel (isTunnel).
+	deferred bool
+	tunnel   bool
+	// trailers are the fields to send after a chunked body
+	// (StreamWriter.Trailer); declared: the Headers hold a Trailer field.
+	trailers Header
+	declared bool
+	// ownDeadlines: the Stream set a read or write deadline, which the
+	// end of the response resets.
+	ownDeadlines bool
 
 	pend []byte // body bytes held back until the framing is decided
 
@@ -54,8 +70,12 @@ func (c *conn) writeResponse(req *Request, resp *Response, mustClose bool) bool 
 	// Field by field, not a composite literal: the state holds pointers,
 	// and a whole-struct copy costs a bulk write barrier per request.
 	o.decided, o.broken, o.closeAsked = false, false, false
-	o.resp, o.status, o.failure = resp, 0, nil
+	o.resp, o.req, o.status, o.failure = resp, req, 0, nil
+	o.mustClose, o.deferred, o.tunnel, o.declared = mustClose, false, false, false
 	o.pend = o.pend[:0]
+	if o.trailers.Len() > 0 {
+		o.trailers.Reset()
+	}
 	if fault := c.checkResponse(req, resp); fault != "" {
 		if resp != nil || !o.panicked {
 			c.handlerFault(req, fault)
@@ -67,6 +87,15 @@ func (c *conn) writeResponse(req *Request, resp *Response, mustClose bool) bool 
 	o.in.KeepAlive = !mustClose && !o.closeAsked && c.mayKeepAlive()
 	err := c.writeBody(resp)
 	closeBody(resp)
+	if o.ownDeadlines {
+		o.ownDeadlines = false
+		c.r.setDeadline(time.Time{})
+		c.w.setDeadline(time.Time{})
+	}
+	if c.hijacked {
+		c.releasePend()
+		return false // the connection is the Stream's now
+	}
 	if err == nil && !o.decided {
 		err = c.decide(int64(len(o.pend)))
 	}
@@ -75,6 +104,9 @@ func (c *conn) writeResponse(req *Request, resp *Response, mustClose bool) bool 
 	}
 	c.releasePend()
 	if err == nil {
+		if o.tunnel {
+			return false // a tunnel not taken over: close (RFC 9110 §9.3.6)
+		}
 		return o.head.framing.KeepAlive && !o.broken
 	}
 	o.failure = err
@@ -118,7 +150,10 @@ func (c *conn) checkResponse(req *Request, resp *Response) string {
 		rh.version = 10
 	}
 	rh.status, rh.reason, rh.fields = resp.StatusCode, resp.StatusMsg, &resp.Headers
-	rh.ownDate, rh.contentType = false, ""
+	rh.ownDate, rh.contentType, rh.kind = false, "", headFinal
+	if o.tunnel = isTunnel(req.Verb, resp.StatusCode); o.tunnel {
+		rh.kind = headTunnel
+	}
 	o.in = wire.FramingInput{Version: o.head.version, Head: c.isHEAD, Status: resp.StatusCode, Length: -1, Declared: -1, Endless: resp.Endless}
 	if fault := c.checkFields(resp); fault != "" {
 		return fault
@@ -135,15 +170,23 @@ func (c *conn) checkResponse(req *Request, resp *Response) string {
 // statusLineFault returns what is wrong with resp's status line (status,
 // reason, version), or "".
 func statusLineFault(req *Request, resp *Response) string {
-	if req.Verb == "CONNECT" && resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		// A 2xx to CONNECT means "the tunnel is open" and may carry no
-		// framing (RFC 9110 §9.3.6); no handler can open a tunnel here.
-		return "2xx answer to CONNECT (tunnels are not supported)"
+	if isTunnel(req.Verb, resp.StatusCode) {
+		// A 101, or a 2xx to CONNECT, opens a tunnel: the head carries no
+		// framing and the connection is then the handler's, which only a
+		// Stream can take (StreamWriter.Hijack).
+		switch {
+		case resp.Stream == nil:
+			return "tunnel (101, or 2xx to CONNECT) without a Stream to take the connection"
+		case resp.StatusCode == 101 && (req.Version != "1.1" || req.Headers.Get("Upgrade") == ""):
+			// RFC 9110 §7.8: only to a protocol the client asked for,
+			// and Upgrade is HTTP/1.1's.
+			return "101 to a request without Upgrade"
+		}
+		return ""
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 599 {
 		if resp.StatusCode >= 100 && resp.StatusCode < 200 {
-			// Interim responses need protocol support (Upgrade) that a
-			// handler's return value cannot carry.
+			// Interim responses go through StreamWriter.WriteHeader.
 			return "1xx status returned as a final response"
 		}
 		return "status code " + strconv.Itoa(resp.StatusCode) + " outside 100..599"
@@ -172,8 +215,10 @@ func (c *conn) checkFields(resp *Response) string {
 		}
 		switch {
 		case len(name) != len("Content-Length") && len(name) != len("Transfer-Encoding") &&
-			len(name) != len("Connection") && len(name) != len("Date"):
+			len(name) != len("Connection") && len(name) != len("Date") && len(name) != len("Trailer"):
 			// None of the fields the server reads (most fields).
+		case equalFoldASCII(name, "Trailer"):
+			o.declared = true
 		case equalFoldASCII(name, "Content-Length"):
 			n, err := strconv.ParseInt(value, 10, 64)
 			if err != nil || n < 0 || (o.in.Declared >= 0 && n != o.in.Declared) {
@@ -283,6 +328,16 @@ func sourceLength(resp *Response, declared int64) int64 {
 func (c *conn) writeBody(resp *Response) error {
 	o := &c.rs.out
 	n := sourceLength(resp, o.in.Declared)
+	if o.tunnel {
+		// The head goes at once; the Stream takes the connection.
+		if err := c.decide(-1); err != nil {
+			return err
+		}
+		if err := c.w.flush(); err != nil {
+			return err
+		}
+		return c.runStream(resp.Stream)
+	}
 	if !wire.HasBody(c.isHEAD, resp.StatusCode) {
 		return c.decide(n)
 	}
@@ -424,11 +479,32 @@ func (c *conn) decide(length int64) error {
 	if o.decided {
 		return nil
 	}
+	if o.deferred {
+		if err := c.recheck(); err != nil {
+			return err
+		}
+	}
 	o.decided = true
+	if o.declared && o.in.Declared < 0 && !o.tunnel {
+		length = -1 // chunked, so that the trailers can follow
+	}
+	if b := &c.body; b.needContinue && !b.sentContinue {
+		// Too late for 100 Continue once the final head goes (RFC 9110
+		// §15.2: it must precede the final response); a client waiting
+		// for it sends the body after its own timeout, and the
+		// connection closes after this response (bodyForcesClose).
+		b.needContinue = false
+		o.in.KeepAlive = false
+	}
 	o.in.Length = length
 	// A 1.1 client answered in 1.0 reads the "Connection: keep-alive"
 	// we then send, so KeepAlive needs no adjustment for the version.
-	o.head.framing = wire.DecideFraming(o.in)
+	if o.tunnel {
+		// No framing at all: the bytes that follow are the tunnel's.
+		o.head.framing = wire.Framing{Mode: wire.ModeNone, ContentLength: -1}
+	} else {
+		o.head.framing = wire.DecideFraming(o.in)
+	}
 	o.status = o.head.status
 	o.enc.start(o.head.framing)
 	if o.head.framing.Mode != wire.ModeRaw {
@@ -444,6 +520,27 @@ func (c *conn) decide(length int64) error {
 	}
 	return c.bodyWrite(pend, "")
 }
+
+// recheck checks the response again before its head goes, after a
+// Stream had the chance to change its status and fields. A fault is
+// answered with 500, as one found before the Stream ran would be; the
+// error then ends the Stream.
+func (c *conn) recheck() error {
+	o := &c.rs.out
+	o.deferred = false
+	keep := o.in.KeepAlive
+	if fault := c.checkResponse(o.req, o.resp); fault != "" {
+		c.handlerFault(o.req, fault)
+		o.broken = true
+		c.writeError(500, "")
+		o.decided = true
+		return errHandlerFault
+	}
+	o.in.KeepAlive = keep && !o.closeAsked
+	return nil
+}
+
+var errHandlerFault = errors.New("httpserver: invalid response from handler")
 
 // bodyWrite sends body bytes (p, or s) through the encoder, logging a
 // body longer than its length (a handler fault) once.
@@ -470,7 +567,11 @@ func (c *conn) bodyWrite(p []byte, s string) error {
 // length was met.
 func (c *conn) finishBody() error {
 	o := &c.rs.out
-	short, err := o.enc.finish()
+	var trailers *Header
+	if o.trailers.Len() > 0 {
+		trailers = &o.trailers
+	}
+	short, err := o.enc.finish(trailers, c.srv.logger())
 	if err != nil {
 		return err
 	}
@@ -488,60 +589,4 @@ func (c *conn) finishBody() error {
 		o.failure = errResponseTruncated
 	}
 	return nil
-}
-
-// StreamWriter is how a Response's Stream function sends the body in
-// parts. It is valid only during the Stream call and must not be used from
-// another goroutine while that call runs unless the caller serialises
-// access.
-type StreamWriter struct {
-	c *conn
-}
-
-var errStreamDone = errors.New("httpserver: StreamWriter used after its Stream returned")
-
-// Write sends p as part of the body. Until the first Flush, or until the
-// write window fills, data is held back so that a short body can still be
-// sent with a Content-Length. Write blocks while the client is slow to
-// read. A Stream never runs for a response without a body (HEAD, 204,
-// 304): the server answers those without calling it.
-func (w *StreamWriter) Write(p []byte) (int, error) {
-	c := w.c
-	if c == nil {
-		return 0, errStreamDone
-	}
-	o := &c.rs.out
-	if !o.decided {
-		c.acquirePend()
-		if len(o.pend)+len(p) <= cap(o.pend) {
-			o.pend = append(o.pend, p...)
-			return len(p), nil
-		}
-		if err := c.decide(-1); err != nil {
-			return 0, err
-		}
-	}
-	if err := c.bodyWrite(p, ""); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-// WriteString is Write for a string.
-func (w *StreamWriter) WriteString(s string) (int, error) {
-	return w.Write([]byte(s))
-}
-
-// Flush sends the head, if it has not gone yet, and everything written so
-// far to the client. After the first Flush the body's length is unknown,
-// so it is sent chunked (HTTP/1.1) or close-delimited (HTTP/1.0).
-func (w *StreamWriter) Flush() error {
-	c := w.c
-	if c == nil {
-		return errStreamDone
-	}
-	if err := c.decide(-1); err != nil {
-		return err
-	}
-	return c.w.flush()
 }

@@ -85,11 +85,15 @@ type Server struct {
 	// 431. Default 100.
 	MaxHeaderCount int
 
-	// MaxBodyBytes bounds a request body. A request whose Content-Length
-	// exceeds it gets 413 before the handler runs; a chunked body that
-	// grows past it makes Body return ErrBodyTooLarge, and the client gets
-	// 413. Default 1 MiB (nginx's client_max_body_size); Unlimited (-1)
-	// for none.
+	// MaxBodyBytes bounds a request body; a handler may set another
+	// limit for its own request before reading it (Request.SetBodyLimit,
+	// BodyLimit). A request whose Content-Length exceeds it fails the
+	// first read of Body with ErrBodyTooLarge (no 100 Continue is sent); a
+	// chunked body that grows past it does so as it does. Either way the
+	// client gets 413 and the connection closes; a handler that does not
+	// read the body answers as it likes, and the connection closes.
+	// Default 1 MiB (nginx's client_max_body_size); Unlimited (-1) for
+	// none.
 	MaxBodyBytes int64
 
 	// MaxConns bounds concurrent connections, counted across every
@@ -183,6 +187,13 @@ type Server struct {
 	// descends from it.
 	ctx    context.Context
 	cancel context.CancelFunc
+
+	// notice is closed when Shutdown or Close begins
+	// (Request.ShutdownNotice); onShutdown are the functions
+	// RegisterOnShutdown gave. Both guarded by mu.
+	notice     chan struct{}
+	noticed    bool
+	onShutdown []func()
 }
 
 // Unlimited, given to a limit field that allows it, switches the limit off.
@@ -296,6 +307,7 @@ func (s *Server) init() {
 		s.listeners = make(map[*net.Listener]struct{})
 		s.conns = make(map[*conn]struct{})
 		s.perIP = make(map[netip.Prefix]int)
+		s.notice = make(chan struct{})
 		if n := s.maxConns(); n > 0 {
 			s.connSem = make(chan struct{}, n)
 		}
@@ -559,15 +571,23 @@ func (s *Server) trackConn(c *conn, add bool) bool {
 	return true
 }
 
-// Shutdown stops the server gracefully: it closes the listeners, closes
-// every connection that is idle (between requests), and waits for the
+// Shutdown stops the server gracefully: it closes the shutdown notice
+// (Request.ShutdownNotice), calls the RegisterOnShutdown functions, closes
+// the listeners, closes every connection that is idle (between requests), and waits for the
 // others to finish the request they are serving; those answer with
 // "Connection: close" and then close. If ctx ends first, Shutdown closes
 // the remaining connections at once (as Close) and returns ctx.Err().
 // After Shutdown, Serve and ListenAndServe return ErrServerClosed.
+//
+// Serve returns as soon as Shutdown begins, while responses are still
+// being written: a program must wait for Shutdown itself to return before
+// it leaves main, or those responses are cut off. Connections taken over
+// with StreamWriter.Hijack are not waited for (RegisterOnShutdown can
+// tell them).
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.init()
 	s.shutting.Store(true)
+	s.announceShutdown()
 	s.mu.Lock()
 	s.closeListenersLocked()
 	for c := range s.conns {
@@ -599,6 +619,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) Close() error {
 	s.init()
 	s.shutting.Store(true)
+	s.announceShutdown()
 	s.cancel()
 	s.mu.Lock()
 	s.closeListenersLocked()
@@ -609,6 +630,35 @@ func (s *Server) Close() error {
 	s.mu.Unlock()
 	return nil
 }
+
+// RegisterOnShutdown registers f to be called, on a goroutine of its
+// own, when Shutdown or Close begins, as net/http's does: to tell
+// connections taken over with Hijack (WebSocket, say) that the server is
+// going away. Request.ShutdownNotice is the same signal as a channel.
+func (s *Server) RegisterOnShutdown(f func()) {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onShutdown = append(s.onShutdown, f)
+}
+
+// announceShutdown closes the shutdown notice and starts the
+// RegisterOnShutdown functions, once.
+func (s *Server) announceShutdown() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.noticed {
+		return
+	}
+	s.noticed = true
+	close(s.notice)
+	for _, f := range s.onShutdown {
+		go f()
+	}
+}
+
+// shutdownNotice is Request.ShutdownNotice's channel.
+func (s *Server) shutdownNotice() <-chan struct{} { return s.notice }
 
 func (s *Server) closeListenersLocked() {
 	for l := range s.listeners {

@@ -22,6 +22,8 @@ import "sync/atomic"
 //	|draining
 //	any       closed     the connection closes (an error, the client, the idle
 //	                     timeout, Shutdown, Close, Connection: close)
+//	writing   hijacked   a Stream took the connection (StreamWriter.Hijack):
+//	                     the server has forgotten it; it is the Stream's
 //
 // A head that is refused (400, 408, 413, 431, ...) is answered from head
 // and the connection closes. Shutdown closes connections in idle and
@@ -37,10 +39,11 @@ const (
 	stateWriting
 	stateDraining
 	stateClosed
+	stateHijacked
 	numStates
 )
 
-var stateNames = [numStates]string{"new", "idle", "parked", "head", "handler", "writing", "draining", "closed"}
+var stateNames = [numStates]string{"new", "idle", "parked", "head", "handler", "writing", "draining", "closed", "hijacked"}
 
 func (s connState) String() string {
 	if s < numStates {
@@ -56,9 +59,10 @@ var transitions = [numStates]uint16{
 	stateParked:   1<<stateIdle | 1<<stateClosed,
 	stateHead:     1<<stateHandler | 1<<stateClosed,
 	stateHandler:  1<<stateWriting | 1<<stateClosed,
-	stateWriting:  1<<stateDraining | 1<<stateIdle | 1<<stateHead | 1<<stateClosed,
+	stateWriting:  1<<stateDraining | 1<<stateIdle | 1<<stateHead | 1<<stateClosed | 1<<stateHijacked,
 	stateDraining: 1<<stateIdle | 1<<stateHead | 1<<stateClosed,
 	stateClosed:   0,
+	stateHijacked: 0,
 }
 
 // canMove reports whether the lifecycle allows from → to.

@@ -26,6 +26,22 @@ type writer struct {
 	// deadline is the write deadline last armed, as an offset from
 	// clockBase (see armDeadline).
 	deadline time.Duration
+	// fixed: a handler's own deadline is armed (setDeadline); the
+	// progress timeout is not re-armed until it is cleared.
+	fixed bool
+}
+
+// setDeadline arms the handler's absolute write deadline t, which
+// replaces the progress timeout; the zero t restores the timeout.
+func (w *writer) setDeadline(t time.Time) error {
+	if t.IsZero() {
+		if w.fixed {
+			w.fixed, w.deadline = false, 0 // the next write re-arms
+		}
+		return nil
+	}
+	w.fixed = true
+	return w.rwc.SetWriteDeadline(t)
 }
 
 func (w *writer) acquire() {
@@ -135,6 +151,9 @@ func (w *writer) writeSocket(p []byte) error {
 }
 
 func (w *writer) arm() {
+	if w.fixed {
+		return
+	}
 	if t, ok := armDeadline(w.deadline, w.timeout, false); ok {
 		w.deadline = t
 		w.rwc.SetWriteDeadline(clockBase.Add(t))

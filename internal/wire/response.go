@@ -178,3 +178,47 @@ func StatusText(code int) string {
 	}
 	return ""
 }
+
+// notTrailers are the fields that may not be sent as trailers: they
+// frame, route, authenticate, modify the request or describe the content,
+// and a recipient needs them before the body (RFC 9110 §6.5.1). The list
+// is the one Go's net/http and x/net use, so a handler moved between the
+// two loses the same fields.
+var notTrailers = []string{
+	"Authorization", "Cache-Control", "Connection", "Content-Encoding",
+	"Content-Length", "Content-Range", "Content-Type", "Expect", "Host",
+	"Keep-Alive", "Max-Forwards", "Pragma", "Proxy-Authenticate",
+	"Proxy-Authorization", "Proxy-Connection", "Range", "Realm", "TE",
+	"Trailer", "Transfer-Encoding", "WWW-Authenticate",
+}
+
+// AllowedTrailer reports whether a field named name may be sent in a
+// trailer section.
+func AllowedTrailer(name string) bool {
+	for _, n := range notTrailers {
+		if len(n) == len(name) && equalFoldString(n, name) {
+			return false
+		}
+	}
+	return true
+}
+
+// equalFoldString reports whether a and b are equal, ignoring ASCII case.
+func equalFoldString(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package httpserver
+
+// forgetSocket: without a poller there is nothing to forget.
+func (c *conn) forgetSocket() {}
