@@ -245,6 +245,7 @@ func (c *conn) newRequest() *Request {
 	// build it aside and copy it in, with write barriers.
 	req.Verb = s[h.Method.Start:h.Method.End]
 	req.Path = s[h.Path.Start:h.Path.End]
+	req.Target = s[h.Target.Start:h.Target.End]
 	req.ListenerID = c.srv.listenerID
 	req.RemoteIP = c.remoteIP
 	req.RemotePort = c.remotePort

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 )
 
 // A Request is one parsed HTTP request, as a Handler receives it.
@@ -24,6 +25,11 @@ type Request struct {
 	// authority form of CONNECT it is the authority; for "OPTIONS *" it is
 	// "*".
 	Path string
+
+	// Target is the request-target exactly as it appeared on the request
+	// line (net/http's RequestURI): "/p?q", "http://host/p", "host:443",
+	// or "*".
+	Target string
 
 	// QueryStr is the raw query string, without the '?'; "" if the target
 	// had none.
@@ -209,4 +215,14 @@ func (r *Request) ShutdownNotice() <-chan struct{} {
 		return nil
 	}
 	return r.conn.srv.shutdownNotice()
+}
+
+// LocalAddr returns the local address of the connection the request came
+// on (the listener's side), or nil for a Request not read from a
+// Server's connection.
+func (r *Request) LocalAddr() net.Addr {
+	if r.conn == nil {
+		return nil
+	}
+	return r.conn.rwc.LocalAddr()
 }
