@@ -27,8 +27,8 @@ type Server struct {
 
 	// Addr is the TCP address ListenAndServe and ListenAndServeTLS listen
 	// on; "" means ":8000" for ListenAndServe and ":8443" for
-	// ListenAndServeTLS (unprivileged ports, unlike net/http's ":http" and
-	// ":https": see defaultAddr).
+	// ListenAndServeTLS: unprivileged ports, which any user may bind,
+	// where net/http's ":http" and ":https" (80, 443) need root.
 	Addr string
 
 	// TLSConfig, if non-nil, is the TLS configuration of ServeTLS and
@@ -329,7 +329,7 @@ func (s *Server) init() {
 // CAP_NET_BIND_SERVICE): a server this library starts is often a program
 // run by an ordinary user, as "python -m http.server" serves on 8000.
 // 8443 is to 443 what 8080 is to 80, the customary unprivileged HTTPS
-// port (Tomcat's, Jetty's and many proxies' default).
+// port (Tomcat's and Jetty's default for HTTPS).
 const (
 	defaultAddr    = ":8000"
 	defaultTLSAddr = ":8443"
