@@ -34,6 +34,8 @@ import (
 //	                   goroutine, while its handler runs)
 //	nreq, isHEAD,      the owner
 //	linger, hijacked
+//	tlsState           the owner sets it once, at the first request (see
+//	                   tlsConnState); read-only after, shared by Requests
 //	state              written by the owner (under mu for the idle states,
 //	                   see setIdle); read by Shutdown under mu
 //	mu                 guards the idle-state transitions against Shutdown
@@ -69,6 +71,10 @@ type conn struct {
 	bodyGen uint64
 
 	nreq int // requests served on this connection
+
+	// tlsState is Request.TLS for every request on a TLS connection; nil
+	// before the first request, and on other connections.
+	tlsState *tls.ConnectionState
 
 	// isHEAD: the request being answered is HEAD, so even an error
 	// response must not carry a body (RFC 9110 §9.3.2).

@@ -15,7 +15,10 @@
 //
 // The Server type is the same engine with every setting exposed: a Handler
 // (a HandlerFunc, a Mux, a fileserver), limits and timeouts whose zero
-// values are safe defaults, Serve, ListenAndServe, Shutdown and Close.
+// values are safe defaults, Serve, ListenAndServe, Shutdown and Close;
+// ServeTLS and ListenAndServeTLS serve HTTPS with a certificate from files
+// or from Server.TLSConfig, and a handler finds the connection's TLS state
+// in Request.TLS.
 //
 // # Requests and responses
 //

@@ -249,6 +249,7 @@ func (c *conn) newRequest() *Request {
 	req.ListenerID = c.srv.listenerID
 	req.RemoteIP = c.remoteIP
 	req.RemotePort = c.remotePort
+	req.TLS = c.tlsConnState()
 	req.ContentLength = h.ContentLength
 	req.ctx = c.ctx
 	if req.Path == "" {

@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -83,6 +84,14 @@ type Request struct {
 	// connection is not TCP).
 	RemoteIP   string
 	RemotePort int
+
+	// TLS is the state of the TLS connection the request came on, its
+	// handshake complete (ServerName, NegotiatedProtocol, Version,
+	// PeerCertificates, ...); nil when the connection is not a *tls.Conn
+	// (plain TCP, or a listener that wraps TLS connections in a type of
+	// its own). Every request on a connection shares one ConnectionState,
+	// computed at the first: it must not be modified.
+	TLS *tls.ConnectionState
 
 	// ContentLength is the declared length of the body, or -1 when it is
 	// not known in advance (chunked). It is 0 for a request without a body.

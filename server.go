@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -24,8 +25,28 @@ type Server struct {
 	// Handler answers requests. nil answers 404 to everything.
 	Handler Handler
 
-	// Addr is the TCP address ListenAndServe listens on; "" means ":8000".
+	// Addr is the TCP address ListenAndServe and ListenAndServeTLS listen
+	// on; "" means ":8000" for ListenAndServe and ":8443" for
+	// ListenAndServeTLS: unprivileged ports, which any user may bind,
+	// where net/http's ":http" and ":https" (80, 443) need root.
 	Addr string
+
+	// TLSConfig, if non-nil, is the TLS configuration of ServeTLS and
+	// ListenAndServeTLS; Serve and ListenAndServe ignore it (to serve TLS
+	// through Serve, give it a tls.NewListener). Each ServeTLS call clones
+	// it when it starts and uses the clone: changes made to it afterwards,
+	// SetSessionTicketKeys among them, do not reach the connections (as
+	// with net/http, use Serve with a tls.NewListener of your own for
+	// that). The field itself is never modified. In the clone:
+	//
+	//   - NextProtos (ALPN) gets "http/1.1" if it lacks it, and loses "h2":
+	//     the server speaks HTTP/1 only, so it never offers HTTP/2 (an
+	//     empty NextProtos becomes ["http/1.1"]);
+	//   - the certificate files given to ServeTLS, if any, are loaded and
+	//     replace Certificates.
+	//
+	// nil means a zero tls.Config, which needs the certificate files.
+	TLSConfig *tls.Config
 
 	// ReadHeaderTimeout bounds the time from the first byte of a request
 	// to the end of its head. A client that is slower gets 408 Request
@@ -314,17 +335,33 @@ func (s *Server) init() {
 	}
 }
 
+// The addresses ListenAndServe and ListenAndServeTLS listen on when
+// Server.Addr is empty. They are unprivileged ports, where net/http uses
+// ":http" and ":https" (80 and 443, which need root or, on Linux,
+// CAP_NET_BIND_SERVICE): a server this library starts is often a program
+// run by an ordinary user, as "python -m http.server" serves on 8000.
+// 8443 is to 443 what 8080 is to 80, the customary unprivileged HTTPS
+// port (Tomcat's and Jetty's default for HTTPS).
+const (
+	defaultAddr    = ":8000"
+	defaultTLSAddr = ":8443"
+)
+
+// listenAddr is Addr, or def when it is empty.
+func (s *Server) listenAddr(def string) string {
+	if s.Addr == "" {
+		return def
+	}
+	return s.Addr
+}
+
 // ListenAndServe listens on s.Addr (":8000" if empty) and serves until
 // Shutdown or Close, when it returns ErrServerClosed.
 func (s *Server) ListenAndServe() error {
 	if s.shutting.Load() {
 		return ErrServerClosed
 	}
-	addr := s.Addr
-	if addr == "" {
-		addr = ":8000"
-	}
-	l, err := net.Listen("tcp", addr)
+	l, err := net.Listen("tcp", s.listenAddr(defaultAddr))
 	if err != nil {
 		return err
 	}

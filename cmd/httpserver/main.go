@@ -140,6 +140,9 @@ func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
 	}
 	var tlsConfig *tls.Config
 	if cfg.tlsCert != "" {
+		// Loaded here, not by ServeTLS, so that a bad file fails before
+		// the banner says we serve. ServeTLS offers ALPN "http/1.1" (and
+		// never h2) by itself.
 		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
 		if err != nil {
 			return err
@@ -147,8 +150,6 @@ func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
 		tlsConfig = &tls.Config{
 			Certificates: []tls.Certificate{cert},
 			MinVersion:   tls.VersionTLS12,
-			// Say which protocol we speak, so that no client tries h2.
-			NextProtos: []string{"http/1.1"},
 		}
 	}
 
@@ -157,18 +158,17 @@ func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(stderr, banner(cfg.addr, l.Addr(), tlsConfig != nil))
-	if tlsConfig != nil {
-		l = tls.NewListener(l, tlsConfig)
-	}
 	srv := &httpserver.Server{
 		Handler:   h,
+		TLSConfig: tlsConfig,
 		AccessLog: newAccessLog(cfg.logMode, stderr),
 		ErrorLog:  newErrorLog(cfg.logMode, stderr),
 	}
 	return serveUntilSignal(srv, l, sigs, cfg.grace, stderr)
 }
 
-// serveUntilSignal serves l with srv until the first signal on sigs, then
+// serveUntilSignal serves l with srv (over TLS when srv has a TLSConfig,
+// which holds the certificate) until the first signal on sigs, then
 // shuts down gracefully: it stops accepting, closes idle connections and
 // lets requests in flight finish for at most grace. It returns nil when
 // every request finished, an error when they had to be cut off after
@@ -176,7 +176,13 @@ func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
 // signal.
 func serveUntilSignal(srv *httpserver.Server, l net.Listener, sigs <-chan os.Signal, grace time.Duration, stderr io.Writer) error {
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
+	go func() {
+		if srv.TLSConfig != nil {
+			errc <- srv.ServeTLS(l, "", "")
+		} else {
+			errc <- srv.Serve(l)
+		}
+	}()
 	select {
 	case err := <-errc:
 		return err // Serve fails only when accepting does

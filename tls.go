@@ -1,0 +1,124 @@
+package httpserver
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+)
+
+// ServeTLS is Serve over TLS: it makes every connection accepted on l a
+// TLS server connection, configured by a clone of s.TLSConfig (see that
+// field for what the clone gets), and serves it as Serve does. Each
+// handler sees the connection's TLS state in Request.TLS.
+//
+// certFile and keyFile name PEM files: the certificate, followed by its
+// intermediates (leaf first), and its private key. They load into the
+// clone's Certificates, replacing what it had. Both may be "" when
+// s.TLSConfig has Certificates, GetCertificate or GetConfigForClient;
+// otherwise, or when only one of them is "", ServeTLS fails, and a file
+// that cannot be read or parsed fails it too (with an error that wraps
+// the file's: errors.Is(err, fs.ErrNotExist) for a missing one).
+//
+// Like Serve, ServeTLS closes l before it returns, also when the
+// certificate cannot be loaded, and returns ErrServerClosed after
+// Shutdown or Close. It may be called for several listeners at once,
+// with different certificates.
+func (s *Server) ServeTLS(l net.Listener, certFile, keyFile string) error {
+	if s.shutting.Load() {
+		l.Close()
+		return ErrServerClosed
+	}
+	cfg, err := s.serverTLSConfig(certFile, keyFile)
+	if err != nil {
+		l.Close()
+		return err
+	}
+	return s.Serve(tls.NewListener(l, cfg))
+}
+
+// ListenAndServeTLS listens on s.Addr (":8443" if empty) and serves TLS
+// on it as ServeTLS does, until Shutdown or Close, when it returns
+// ErrServerClosed. The certificate is loaded before the address is
+// bound, so that a missing or bad file fails without taking the port.
+func (s *Server) ListenAndServeTLS(certFile, keyFile string) error {
+	if s.shutting.Load() {
+		return ErrServerClosed
+	}
+	cfg, err := s.serverTLSConfig(certFile, keyFile)
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", s.listenAddr(defaultTLSAddr))
+	if err != nil {
+		return err
+	}
+	return s.Serve(tls.NewListener(l, cfg))
+}
+
+// errTLSNoCert and errTLSHalfPair are ServeTLS's errors for a
+// certificate that was not given.
+var (
+	errTLSNoCert   = errors.New("httpserver: TLS needs a certificate: certFile and keyFile, or TLSConfig.Certificates, GetCertificate or GetConfigForClient")
+	errTLSHalfPair = errors.New("httpserver: TLS needs certFile and keyFile together")
+)
+
+// serverTLSConfig is the configuration ServeTLS serves with: a clone of
+// s.TLSConfig, with the ALPN protocols adjusted and the certificate files,
+// if given, loaded (see Server.TLSConfig).
+func (s *Server) serverTLSConfig(certFile, keyFile string) (*tls.Config, error) {
+	cfg := s.TLSConfig.Clone()
+	if cfg == nil {
+		cfg = new(tls.Config)
+	}
+	cfg.NextProtos = http1NextProtos(cfg.NextProtos)
+	switch {
+	case (certFile == "") != (keyFile == ""):
+		return nil, errTLSHalfPair
+	case certFile != "":
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("httpserver: loading the TLS certificate: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	case len(cfg.Certificates) == 0 && cfg.GetCertificate == nil && cfg.GetConfigForClient == nil:
+		return nil, errTLSNoCert
+	}
+	return cfg, nil
+}
+
+// http1NextProtos returns the ALPN list protos with "h2" removed and
+// "http/1.1" appended if it is not there, as net/http adjusts it for a
+// server without HTTP/2: a client offered h2 would use it, and get
+// nothing it understands. Other protocols (acme-tls/1, say) stay where
+// they are. protos is not modified: Clone shares it with the caller's
+// config.
+func http1NextProtos(protos []string) []string {
+	out := make([]string, 0, len(protos)+1)
+	for _, p := range protos {
+		if p != "h2" {
+			out = append(out, p)
+		}
+	}
+	if !slices.Contains(out, "http/1.1") {
+		out = append(out, "http/1.1")
+	}
+	return out
+}
+
+// tlsConnState returns the TLS state of the connection, for Request.TLS:
+// nil if it is not a *tls.Conn. The state is computed on the first
+// request and shared by every later one, so that it costs one allocation
+// per connection, none per request. By the first request the handshake
+// is complete: crypto/tls runs it in the first Read, the one that brought
+// the request's first bytes.
+func (c *conn) tlsConnState() *tls.ConnectionState {
+	if c.tlsState == nil {
+		if tc, ok := c.rwc.(*tls.Conn); ok {
+			st := tc.ConnectionState()
+			c.tlsState = &st
+		}
+	}
+	return c.tlsState
+}
