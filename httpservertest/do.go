@@ -3,6 +3,7 @@ package httpservertest
 import (
 	"errors"
 	"io"
+	"os"
 
 	"github.com/gohttpserver/httpserver"
 	"github.com/gohttpserver/httpserver/internal/bridge"
@@ -213,8 +214,7 @@ func (r *recorder) copyBody(body io.Reader) error {
 
 // sourceLength is the body's length when the server knows it without
 // producing the body (-1 if not): a declared one, BodyLength, a sized
-// reader's, a Message's. The server also takes an *os.File's size; that
-// only moves the moment the head goes, which a Body response cannot see.
+// reader's (knownLength), a Message's.
 func sourceLength(resp *httpserver.Response, declared int64) int64 {
 	switch {
 	case resp.Stream != nil:
@@ -226,13 +226,32 @@ func sourceLength(resp *httpserver.Response, declared int64) int64 {
 		case declared >= 0:
 			return declared
 		case !resp.Endless:
-			if l, ok := resp.Body.(interface{ Len() int }); ok {
-				return int64(l.Len())
-			}
+			return knownLength(resp.Body)
 		}
 		return -1
 	}
 	return int64(len(resp.Message))
+}
+
+// knownLength is the length of a reader body when it can be known
+// without reading it, as the server takes it: from a Len method, or
+// from a regular file's size past its offset.
+func knownLength(r io.Reader) int64 {
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		return int64(v.Len())
+	case *os.File:
+		fi, err := v.Stat()
+		if err != nil || !fi.Mode().IsRegular() {
+			return -1
+		}
+		off, err := v.Seek(0, io.SeekCurrent)
+		if err != nil || off > fi.Size() {
+			return -1
+		}
+		return fi.Size() - off
+	}
+	return -1
 }
 
 // sendableTrailers returns the trailer fields the server would send.

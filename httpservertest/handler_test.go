@@ -3,6 +3,8 @@ package httpservertest_test
 import (
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -200,5 +202,25 @@ func TestDoStreamWriterAfterReturn(t *testing.T) {
 	kept.WriteHeader(500)
 	if got := fields(&res.Headers); string(res.Body) != "body" || res.StatusCode != 200 || got != "" || res.Trailers.Len() != 0 {
 		t.Errorf("after late calls: got %d %q %q, %d trailers; want 200 \"\" \"body\", 0 trailers", res.StatusCode, got, res.Body, res.Trailers.Len())
+	}
+}
+
+// A file Body is sent whole and closed, its length taken from its size
+// as the server takes it.
+func TestDoFileBody(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(name, []byte("file contents\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := httpservertest.Do(respond(&httpserver.Response{StatusCode: 200, Body: f}), httpservertest.NewRequest("GET", "/notes.txt", nil))
+	if string(res.Body) != "file contents\n" || res.Err != nil || res.Fault != "" {
+		t.Errorf("got %q, Err %v, Fault %q; want %q, nil, \"\"", res.Body, res.Err, res.Fault, "file contents\n")
+	}
+	if _, err := f.Read(make([]byte, 1)); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("reading the file after Do: %v; want os.ErrClosed", err)
 	}
 }
