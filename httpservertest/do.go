@@ -79,7 +79,8 @@ var ErrCannotHijack = errors.New("httpservertest: cannot hijack")
 // received.
 //
 // What the server does, Do does: the Response is checked (a nil
-// Response, a status outside 200..599, a Transfer-Encoding field, an
+// Response, a status outside 200..599 other than a tunnel's, a 101 or a
+// 2xx to CONNECT, which need a Stream; a Transfer-Encoding field, an
 // invalid field or StatusMsg, a Content-Length that disagrees with the
 // Message; see Result.Fault) before anything is sent and again when a
 // Stream's head goes; a response without a body (to HEAD, 204, 304) runs

@@ -37,8 +37,9 @@ import (
 //   - Version is "1.1".
 //   - Headers hold a Host field: "example.com", or the target's authority
 //     when target is in absolute or authority form (as a client sends it);
-//     Host is the same. For a body, a "Content-Length" field is added when
-//     its length is known and positive, else "Transfer-Encoding: chunked".
+//     Host is the same. A body of known positive length adds a
+//     Content-Length field, one of unknown length "Transfer-Encoding:
+//     chunked", as a client would frame them.
 //   - Body is body, or an empty reader if body is nil; it is never nil.
 //     ContentLength is body's length for a *bytes.Reader, *strings.Reader
 //     or *bytes.Buffer (its unread part, as net/http's NewRequest takes
