@@ -108,7 +108,13 @@ func (ts *testServer) url() string { return "http://" + ts.addr }
 func (ts *testServer) client(t testing.TB) *http.Client {
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr, Timeout: hangGuard}
+	return &http.Client{
+		Transport: tr,
+		Timeout:   hangGuard,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
 }
 
 // dial opens a raw connection to the server, closed when the test ends.

@@ -125,6 +125,9 @@ func (rw *responseWriter) WriteHeader(code int) {
 		} else {
 			rw.x.a.logger().Error(fmt.Sprintf("http: invalid Content-Length of %q", cl))
 			rw.handlerHeader.Del("Content-Length")
+			// net/http sends the body chunked then: the field it took
+			// with the head stops it from adding a length of its own.
+			rw.forceChunked = true
 		}
 	}
 	rw.setHead()
@@ -160,6 +163,12 @@ func (rw *responseWriter) setHead() {
 			rw.contentLength = -1
 		}
 		rw.forceChunked = te == "chunked"
+	}
+	for k := range h {
+		if strings.HasPrefix(k, http.TrailerPrefix) {
+			rw.forceChunked = true // net/http: no Content-Length then
+			break
+		}
 	}
 	for _, v := range h["Trailer"] {
 		for name := range strings.SplitSeq(v, ",") {
@@ -427,26 +436,23 @@ func (rw *responseWriter) finish() error {
 
 // sendTrailers gives the engine the trailer fields net/http's
 // finalTrailers would send: the declared names' values as they are now,
-// and the keys set with http.TrailerPrefix. A response with trailers (or
-// a handler's "Transfer-Encoding: chunked") is sent chunked, which a
-// Flush now ensures when the body was short enough for a Content-Length.
+// and the keys set with http.TrailerPrefix. net/http sends them only
+// with a chunked body: when the response has trailers declared (the
+// engine then chunks it), or had TrailerPrefix keys or a
+// "Transfer-Encoding: chunked" field when its head was taken (a Flush
+// now makes it chunked), or when its head has gone already. A short body
+// whose TrailerPrefix keys came after the head was taken goes with a
+// Content-Length and without them, as on net/http.
 func (rw *responseWriter) sendTrailers() error {
-	h := rw.handlerHeader
-	prefixed := false
-	for k := range h {
-		if strings.HasPrefix(k, http.TrailerPrefix) {
-			prefixed = true
-			break
-		}
-	}
-	if (prefixed || rw.forceChunked) && !rw.sw.HeadSent() {
+	if rw.forceChunked && !rw.sw.HeadSent() {
 		if err := rw.sw.Flush(); err != nil {
 			return err
 		}
 	}
-	if !prefixed && len(rw.trailers) == 0 {
+	if !rw.sw.HeadSent() && len(rw.trailers) == 0 {
 		return nil
 	}
+	h := rw.handlerHeader
 	t := rw.sw.Trailer()
 	for k, vv := range h {
 		if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok && validTrailer(name) {
@@ -492,7 +498,8 @@ func (rw *responseWriter) logCaller(msg string) {
 	var frame runtime.Frame
 	for more := true; more; {
 		frame, more = frames.Next()
-		if !strings.HasPrefix(frame.Function, "net/http.") && !strings.HasPrefix(frame.Function, thisPackage) {
+		ours := strings.HasPrefix(frame.Function, thisPackage) && !strings.HasSuffix(frame.File, "_test.go")
+		if !ours && !strings.HasPrefix(frame.Function, "net/http.") {
 			break
 		}
 	}
