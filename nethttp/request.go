@@ -307,7 +307,8 @@ func (c *requestContext) Value(key any) any {
 // answer 413).
 type requestBody struct {
 	r       io.Reader
-	started bool // Read was called
+	n       int64 // bytes read
+	started bool  // Read was called
 	closed  bool
 	sawEOF  bool
 }
@@ -318,6 +319,7 @@ func (b *requestBody) Read(p []byte) (int, error) {
 	}
 	b.started = true
 	n, err := b.r.Read(p)
+	b.n += int64(n)
 	switch err {
 	case nil:
 	case io.EOF:

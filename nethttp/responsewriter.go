@@ -265,7 +265,9 @@ func (rw *responseWriter) FlushError() error {
 // request body is unread (chunkWriter.writeHeader): it reads and
 // discards up to 256 KiB of it, because some clients send their whole
 // request before they read the answer and would deadlock, and closes the
-// connection after the response if more remains. It is called where
+// connection after the response if more remains; a body whose known
+// remainder is 256 KiB or more is left for the handler to read, and the
+// connection closes after the response. It is called where
 // net/http's head goes: when the body outgrows net/http's 2 KiB buffer,
 // or at a Flush; not when the handler returns (the engine drains a short
 // remainder then, within Server.MaxDrainBytes). EnableFullDuplex turns it
@@ -283,6 +285,12 @@ func (rw *responseWriter) discardBody() {
 		return
 	}
 	if !b.started && rw.x.hreq.ProtoAtLeast(1, 1) && asciiEqualFold(rw.x.req.Headers.Get("Expect"), "100-continue") {
+		rw.closeAfterReply()
+		return
+	}
+	if n := rw.x.hreq.ContentLength; n > 0 && n-b.n >= maxPostHandlerReadBytes {
+		// Known to be too long to discard: the handler may still read
+		// it, and the connection closes after the response.
 		rw.closeAfterReply()
 		return
 	}
@@ -437,14 +445,25 @@ func (rw *responseWriter) finish() error {
 // sendTrailers gives the engine the trailer fields net/http's
 // finalTrailers would send: the declared names' values as they are now,
 // and the keys set with http.TrailerPrefix. net/http sends them only
-// with a chunked body: when the response has trailers declared (the
-// engine then chunks it), or had TrailerPrefix keys or a
-// "Transfer-Encoding: chunked" field when its head was taken (a Flush
-// now makes it chunked), or when its head has gone already. A short body
-// whose TrailerPrefix keys came after the head was taken goes with a
-// Content-Length and without them, as on net/http.
+// with a chunked body, which it uses when the response declares
+// trailers (the engine then chunks it too), or had TrailerPrefix keys or
+// a "Transfer-Encoding: chunked" field when its head was taken, or when
+// its head went before the handler returned: past 2 KiB of body, or at a
+// Flush. A Flush here makes the body chunked in those cases where the
+// engine, whose window is larger, would still send a Content-Length. A
+// short body whose TrailerPrefix keys came after the head was taken goes
+// with a Content-Length and without them, as on net/http.
 func (rw *responseWriter) sendTrailers() error {
-	if rw.forceChunked && !rw.sw.HeadSent() {
+	h := rw.handlerHeader
+	prefixed := false
+	for k := range h {
+		if strings.HasPrefix(k, http.TrailerPrefix) {
+			prefixed = true
+			break
+		}
+	}
+	chunk := rw.forceChunked || (prefixed && rw.written > bufferBeforeChunkingSize)
+	if chunk && !rw.sw.HeadSent() {
 		if err := rw.sw.Flush(); err != nil {
 			return err
 		}
@@ -452,7 +471,6 @@ func (rw *responseWriter) sendTrailers() error {
 	if !rw.sw.HeadSent() && len(rw.trailers) == 0 {
 		return nil
 	}
-	h := rw.handlerHeader
 	t := rw.sw.Trailer()
 	for k, vv := range h {
 		if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok && validTrailer(name) {
