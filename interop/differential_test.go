@@ -16,7 +16,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -40,6 +42,17 @@ const (
 	stdChunkingBuffer  = 2 << 10
 	oursChunkingBuffer = httpserver.DefaultWriteBufferSize
 )
+
+// defaultLog receives slog.Default()'s output for the whole run: FromHTTP
+// logs what net/http logs to its Server's ErrorLog (panics, superfluous
+// WriteHeader calls) through slog.Default() (README: known differences,
+// "FromHTTP's log").
+var defaultLog = new(syncBuffer)
+
+func TestMain(m *testing.M) {
+	slog.SetDefault(slog.New(slog.NewTextHandler(defaultLog, nil)))
+	os.Exit(m.Run())
+}
 
 // A server is one side of a pair.
 type server struct {
@@ -131,6 +144,7 @@ func (s *server) client(t testing.TB) *http.Client {
 type answer struct {
 	interim []*interim // 1xx answers before the final one, in order
 	status  int
+	reason  string // the reason phrase
 	proto   string
 	// header is the response's header fields, without Date, Content-Length
 	// and Transfer-Encoding: Date differs by the clock, and the framing
@@ -138,7 +152,7 @@ type answer struct {
 	header        http.Header
 	contentLength int64 // -1: none
 	chunked       bool
-	close         bool // the answer says the connection closes
+	close         bool // the answer says the connection closes (an HTTP/1.1 "Connection: close" is taken out of header into this)
 	body          []byte
 	bodyErr       error // reading the body failed (a truncated answer)
 	trailer       http.Header
@@ -223,6 +237,7 @@ func readAnswer(br *bufio.Reader, method string) (*answer, error) {
 // fill reads resp's body and takes down what it says.
 func (a *answer) fill(resp *http.Response) {
 	a.status, a.proto = resp.StatusCode, resp.Proto
+	a.reason = strings.TrimPrefix(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode)), " ")
 	a.header = withoutDate(resp.Header)
 	a.header.Del("Content-Length")
 	a.contentLength = -1
@@ -283,10 +298,24 @@ type compareOptions struct {
 	// are compared: it replaces what is expected to differ (a random
 	// multipart boundary) by a fixed text.
 	normalize func(*answer)
-	// http10Interim: the request is HTTP/1.0, to which the engine sends no
-	// 1xx answers (RFC 9110 §15.2) and net/http does; the engine's must be
-	// none, net/http's are not compared (README: "1xx to HTTP/1.0").
-	http10Interim bool
+	// oursNoInterim: the engine sends no 1xx answers to this request, and
+	// net/http does: to an HTTP/1.0 client (RFC 9110 §15.2; README: "1xx to
+	// HTTP/1.0"), or to HEAD, whose handler FromHTTP runs before the
+	// engine answers (README: "1xx to HEAD"). The engine's must be none;
+	// net/http's are not compared.
+	oursNoInterim bool
+	// oursKeepsAlive: net/http closes the connection after this answer
+	// and says so (Connection: close); the engine keeps it, with no
+	// Connection field (README: "MaxBytesReader").
+	oursKeepsAlive bool
+}
+
+// renamedReasons are the reason phrases RFC 9110 renamed: the engine
+// sends the new names, net/http the old (README: "reason phrases").
+var renamedReasons = map[int]string{
+	413: "Content Too Large",
+	416: "Range Not Satisfiable",
+	422: "Unprocessable Content",
 }
 
 // compare returns the differences between net/http's answer and the
@@ -304,7 +333,7 @@ func compare(std, ours *answer, o compareOptions) []difference {
 	add := func(what string, a, b any) {
 		ds = append(ds, difference{what: what, std: fmt.Sprintf("%q", fmt.Sprint(a)), ours: fmt.Sprintf("%q", fmt.Sprint(b))})
 	}
-	if o.http10Interim {
+	if o.oursNoInterim {
 		if len(ours.interim) != 0 {
 			add("1xx answers to HTTP/1.0", "(not compared)", interimString(ours.interim))
 		}
@@ -320,12 +349,29 @@ func compare(std, ours *answer, o compareOptions) []difference {
 	}
 	if std.status != ours.status {
 		add("status", std.status, ours.status)
+	} else if std.reason != ours.reason &&
+		!(std.reason == http.StatusText(std.status) && ours.reason == renamedReasons[std.status]) {
+		add("reason phrase", std.reason, ours.reason)
 	}
 	if std.proto != ours.proto {
 		add("protocol", std.proto, ours.proto)
 	}
-	ds = append(ds, compareHeader("field", std.header, ours.header, o.ignoreHeader)...)
-	if !std.framingHidden && !ours.framingHidden && !framingAgrees(std, ours, o.head) {
+	stdHeader, ourHeader := std.header, ours.header
+	if std.proto == "HTTP/1.0" && std.close && ours.close &&
+		stdHeader.Get("Connection") == "" && slices.Equal(ourHeader["Connection"], []string{"close"}) {
+		// Closing is HTTP/1.0's default: the engine says it, net/http
+		// does not (README: "Connection: close to HTTP/1.0").
+		ourHeader = ourHeader.Clone()
+		ourHeader.Del("Connection")
+	}
+	if o.oursKeepsAlive && std.close && !ours.close {
+		// (http.ReadResponse takes an HTTP/1.1 "Connection: close" out of
+		// the fields into close.)
+		ours = ours.copy()
+		ours.close = true
+	}
+	ds = append(ds, compareHeader("field", stdHeader, ourHeader, o.ignoreHeader)...)
+	if !std.framingHidden && !ours.framingHidden && !framingAgrees(std, ours, o.head, o.body != nil) {
 		add("framing", framingString(std), framingString(ours))
 	}
 	if std.close != ours.close {
@@ -354,8 +400,19 @@ func (a *answer) copy() *answer {
 }
 
 // framingAgrees says whether the two answers are framed alike, or differ
-// only as the chunking buffers make them (README: "framing").
-func framingAgrees(std, ours *answer, head bool) bool {
+// only as the chunking buffers make them (README: "framing"). With
+// ownBodies, the bodies are not expected to be the same (a CPU profile,
+// counters): each Content-Length must then be its own body's.
+func framingAgrees(std, ours *answer, head, ownBodies bool) bool {
+	if ownBodies && !head {
+		if std.contentLength >= 0 && std.contentLength != int64(len(std.body)) ||
+			ours.contentLength >= 0 && ours.contentLength != int64(len(ours.body)) {
+			return false
+		}
+		if (std.contentLength >= 0) == (ours.contentLength >= 0) && std.chunked == ours.chunked {
+			return true
+		}
+	}
 	if std.contentLength == ours.contentLength && std.chunked == ours.chunked {
 		return true
 	}

@@ -1,6 +1,6 @@
 module github.com/gohttpserver/httpserver/interop
 
-go 1.26
+go 1.26.0
 
 replace github.com/gohttpserver/httpserver => ../
 

@@ -56,12 +56,14 @@ func trailerHandler() http.Handler {
 		w.Header().Set(http.TrailerPrefix+"X-Prefixed", "p")
 	})
 	mux.HandleFunc("/forbidden", func(w http.ResponseWriter, r *http.Request) {
-		// Fields that may not be trailers (RFC 9110 §6.5.1): net/http
-		// drops them from the declaration and from the trailer section.
-		w.Header().Set("Trailer", "Content-Length, X-Fine")
+		// Fields that may not be trailers (RFC 9110 §6.5.1), set under
+		// the prefix.
+		w.Header().Set("Trailer", "X-Fine")
 		io.WriteString(w, "body")
+		w.(http.Flusher).Flush()
 		w.Header().Set("X-Fine", "fine")
 		w.Header().Set(http.TrailerPrefix+"Transfer-Encoding", "bad")
+		w.Header().Set(http.TrailerPrefix+"Content-Length", "999")
 	})
 	return mux
 }
@@ -81,7 +83,36 @@ func TestTrailersRaw(t *testing.T) {
 		request("HEAD", "/declared/small", ""),
 		"GET /declared/small HTTP/1.0\r\n\r\n",
 	} {
-		p.diff(t, req, compareOptions{head: methodOf(req) == "HEAD"})
+		o := compareOptions{head: methodOf(req) == "HEAD"}
+		switch req {
+		case get("/prefix/small"):
+			o.normalize = prefixTrailerDropped
+		case get("/forbidden"):
+			o.normalize = forbiddenTrailersDropped
+		}
+		p.diff(t, req, o)
+	}
+}
+
+// prefixTrailerDropped undoes a known difference (README: "TrailerPrefix
+// after a short body"): a trailer set under http.TrailerPrefix after the
+// first Write of a body that ends short is dropped by net/http, which
+// sends the body with a Content-Length, and sent by the engine, chunked.
+// On the engine's answer, the trailer is taken out and the framing made a
+// Content-Length; net/http's is left as it is.
+func prefixTrailerDropped(a *answer) {
+	if a.chunked && a.trailer.Get("X-Late") == "late value" && len(a.trailer) == 1 {
+		a.chunked, a.contentLength, a.trailer = false, int64(len(a.body)), nil
+	}
+}
+
+// forbiddenTrailersDropped undoes a known difference (README: "trailers
+// that may not be"): the engine drops trailer fields that RFC 9110 §6.5.1
+// does not allow there; net/http's server sends them (its client refuses
+// them when a Trailer field declares them).
+func forbiddenTrailersDropped(a *answer) {
+	for _, name := range []string{"Content-Length", "Transfer-Encoding"} {
+		a.trailer.Del(name)
 	}
 }
 
@@ -93,7 +124,6 @@ func TestTrailersClient(t *testing.T) {
 	}{
 		{"/declared/small", http.Header{"X-Checksum": {"sum-1"}, "X-Count": {"2"}}},
 		{"/declared/large", http.Header{"X-Checksum": {"sum-1"}, "X-Count": {"2"}}},
-		{"/prefix/small", http.Header{"X-Late": {"late value"}}},
 		{"/prefix/large", http.Header{"X-Late": {"late value"}}},
 		{"/prefix-flushed", http.Header{"X-After-Flush": {"v"}}},
 		{"/both", http.Header{"X-Declared": {"d"}, "X-Prefixed": {"p"}}},

@@ -70,7 +70,7 @@ func gorillaEcho(closed chan<- error) http.Handler {
 }
 
 func TestGorillaWebSocket(t *testing.T) {
-	closed := make(chan error, 1)
+	closed := make(chan error, 2)
 	p := newPair(t, gorillaEcho(closed))
 
 	// The handshake, byte for byte.
@@ -154,7 +154,7 @@ func coderEcho(closed chan<- error) http.Handler {
 }
 
 func TestCoderWebSocket(t *testing.T) {
-	closed := make(chan error, 1)
+	closed := make(chan error, 2)
 	p := newPair(t, coderEcho(closed))
 
 	p.diff(t, wsUpgrade("/ws"), compareOptions{})
