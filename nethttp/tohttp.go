@@ -243,9 +243,13 @@ func (o *outbound) commit() bool {
 
 // copyFields replaces dst's contents with src's fields. An empty Date
 // field becomes net/http's way of suppressing Date: the key without
-// values.
+// values; so does a missing Content-Type, which net/http would sniff and
+// the engine never adds.
 func copyFields(dst http.Header, src *httpserver.Header) {
 	clear(dst)
+	if !src.Has("Content-Type") {
+		dst["Content-Type"] = nil
+	}
 	for name, value := range src.All() {
 		if value == "" && asciiEqualFold(name, "Date") {
 			dst[http.CanonicalHeaderKey(name)] = nil
