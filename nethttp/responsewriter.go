@@ -190,9 +190,16 @@ func (rw *responseWriter) setHead() {
 }
 
 // Write follows net/http's response.write.
-func (rw *responseWriter) Write(p []byte) (int, error) {
+func (rw *responseWriter) Write(p []byte) (int, error) { return rw.write(len(p), p, "") }
+
+// WriteString is Write for a string (io.StringWriter, which io.WriteString
+// and net/http's helpers use).
+func (rw *responseWriter) WriteString(s string) (int, error) { return rw.write(len(s), nil, s) }
+
+// write writes p, or s when p is nil, as net/http's response.write.
+func (rw *responseWriter) write(n int, p []byte, s string) (int, error) {
 	if rw.hijacked {
-		if len(p) > 0 {
+		if n > 0 {
 			rw.logCaller("http: response.Write on hijacked connection")
 		}
 		return 0, http.ErrHijacked
@@ -200,38 +207,47 @@ func (rw *responseWriter) Write(p []byte) (int, error) {
 	if !rw.wroteHeader {
 		rw.WriteHeader(http.StatusOK)
 	}
-	if len(p) == 0 {
+	if n == 0 {
 		return 0, nil
 	}
 	if !bodyAllowedForStatus(rw.status) {
 		return 0, http.ErrBodyNotAllowed
 	}
-	rw.written += int64(len(p)) // counted even when refused, as net/http does
+	rw.written += int64(n) // counted even when refused, as net/http does
 	if rw.contentLength != -1 && rw.written > rw.contentLength {
 		return 0, http.ErrContentLength
 	}
 	if rw.sniffing {
-		rw.sniffMore(p)
+		if p != nil {
+			rw.sniffN += copy(rw.sniff[rw.sniffN:], p)
+		} else {
+			rw.sniffN += copy(rw.sniff[rw.sniffN:], s)
+		}
+		rw.setSniffedType()
 	}
 	if rw.sw == nil {
-		return len(p), nil // HEAD: net/http discards the body too
+		return n, nil // HEAD: net/http discards the body too
 	}
 	if !rw.discarded && rw.written > bufferBeforeChunkingSize {
 		rw.discardBody()
 	}
-	n, err := rw.sw.Write(p)
+	var err error
+	if p != nil {
+		n, err = rw.sw.Write(p)
+	} else {
+		n, err = rw.sw.WriteString(s)
+	}
 	if rw.sniffing && rw.sw.HeadSent() {
 		rw.sniffing = false
 	}
 	return n, err
 }
 
-// sniffMore adds the start of p to the bytes sniffed and sets the
-// Content-Type they give, which the head carries if it goes before more
-// is written: at any time the type is the one the body so far gives, as
-// net/http's is for the body it has buffered when its head goes.
-func (rw *responseWriter) sniffMore(p []byte) {
-	rw.sniffN += copy(rw.sniff[rw.sniffN:], p)
+// setSniffedType sets the Content-Type the body's first bytes give,
+// which the head carries if it goes before more is written: at any time
+// the type is the one the body so far gives, as net/http's is for the
+// body it has buffered when its head goes.
+func (rw *responseWriter) setSniffedType() {
 	rw.out().Set("Content-Type", http.DetectContentType(rw.sniff[:rw.sniffN]))
 	if rw.sniffN == len(rw.sniff) {
 		rw.sniffing = false

@@ -354,7 +354,7 @@ func TestToHTTPHijack(t *testing.T) {
 // handlerPtr is a comparable http.Handler and httpserver.Handler.
 type handlerPtr struct{ _ int }
 
-func (*handlerPtr) ServeHTTP(http.ResponseWriter, *http.Request)  {}
+func (*handlerPtr) ServeHTTP(http.ResponseWriter, *http.Request)    {}
 func (*handlerPtr) Handle(*httpserver.Request) *httpserver.Response { return nil }
 
 // TestRoundTripUnwraps: each direction undoes the other.
