@@ -402,11 +402,14 @@ func (a *answer) copy() *answer {
 // framingAgrees says whether the two answers are framed alike, or differ
 // only as the chunking buffers make them (README: "framing"). With
 // ownBodies, the bodies are not expected to be the same (a CPU profile,
-// counters): each Content-Length must then be its own body's.
+// counters): a complete body's Content-Length must then be its own, and
+// the two framed the same way. A body cut short (a panic) is framed by
+// what the handler declared, so its framing must be the same as the
+// other's exactly.
 func framingAgrees(std, ours *answer, head, ownBodies bool) bool {
-	if ownBodies && !head {
-		if std.contentLength >= 0 && std.contentLength != int64(len(std.body)) ||
-			ours.contentLength >= 0 && ours.contentLength != int64(len(ours.body)) {
+	if ownBodies && !head && std.bodyErr == nil && ours.bodyErr == nil {
+		own := func(a *answer) bool { return a.contentLength < 0 || a.contentLength == int64(len(a.body)) }
+		if !own(std) || !own(ours) {
 			return false
 		}
 		if (std.contentLength >= 0) == (ours.contentLength >= 0) && std.chunked == ours.chunked {
