@@ -10,11 +10,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log"
 	"net/http"
 	"strings"
 	"testing"
 
 	coder "github.com/coder/websocket"
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/gorilla/handlers"
 	"github.com/gorilla/websocket"
 )
 
@@ -204,4 +208,46 @@ func TestCoderWebSocket(t *testing.T) {
 			t.Errorf("the server's handler ended with %v, want a close 1000 \"bye\"", err)
 		}
 	})
+}
+
+// TestWebSocketBehindMiddleware: an upgrade through the ResponseWriter
+// wrappers of chi's request logger and gorilla's logging handler, which
+// must keep the Hijacker of the writer they wrap.
+func TestWebSocketBehindMiddleware(t *testing.T) {
+	closed := make(chan error, 2)
+	logs := new(syncBuffer)
+	chiStack := chi.NewRouter()
+	chiStack.Use(middleware.RequestLogger(&chiLogFormatter{middleware.DefaultLogFormatter{
+		Logger: log.New(logs, "", 0), NoColor: true,
+	}}), middleware.Recoverer)
+	chiStack.Handle("/ws", gorillaEcho(closed))
+	for _, tc := range []struct {
+		name string
+		h    http.Handler
+	}{
+		{"chi", chiStack},
+		{"gorilla handlers", handlers.LoggingHandler(logs, gorillaEcho(closed))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPair(t, tc.h)
+			p.each(t, func(t *testing.T, s *server) {
+				d := websocket.Dialer{HandshakeTimeout: failAfter}
+				c, _, err := d.Dial("ws://"+s.addr+"/ws", nil)
+				if err != nil {
+					t.Fatalf("dial: %v", err)
+				}
+				defer c.Close()
+				if err := c.WriteMessage(websocket.TextMessage, []byte("through middleware")); err != nil {
+					t.Fatal(err)
+				}
+				if _, msg, err := c.ReadMessage(); err != nil || string(msg) != "through middleware" {
+					t.Errorf("echo: %q, %v", msg, err)
+				}
+				c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+				if !websocket.IsCloseError(wait(t, closed, "the server to see the close"), websocket.CloseNormalClosure) {
+					t.Errorf("the server's handler did not see a normal close")
+				}
+			})
+		})
+	}
 }
