@@ -45,10 +45,14 @@ import (
 // counted and discarded, as net/http discards them, and Flush, Hijack,
 // the deadlines and interim responses are not available then.
 //
+// A nil h serves http.DefaultServeMux, as net/http's server does.
 // FromHTTP(ToHTTP(g)) returns g itself.
 func FromHTTP(h http.Handler) httpserver.Handler {
 	if t, ok := h.(toHTTP); ok {
 		return t.h
+	}
+	if h == nil {
+		h = http.DefaultServeMux
 	}
 	return &adapter{h: h, srv: &http.Server{}}
 }

@@ -160,3 +160,17 @@ func TestRequestAbsoluteForm(t *testing.T) {
 		t.Errorf("FromHTTP's request:\n got %s\nwant %s (net/http's)", got, want)
 	}
 }
+
+// TestRequestBadTarget: a target url.ParseRequestURI refuses gets a 400,
+// as from net/http's server, without the handler running.
+func TestRequestBadTarget(t *testing.T) {
+	for _, target := range []string{"/%zz", "/a%2"} {
+		raw := "GET " + target + " HTTP/1.1\r\nHost: a\r\n\r\n"
+		want, _ := serveNetHTTP(t, recordRequest).roundTrip(t, raw)
+		got, _ := serveEngine(t, recordRequest).roundTrip(t, raw)
+		if got.resp.StatusCode != want.resp.StatusCode || got.resp.Close != want.resp.Close {
+			t.Errorf("%s: got %d (close %v), net/http %d (close %v)", target,
+				got.resp.StatusCode, got.resp.Close, want.resp.StatusCode, want.resp.Close)
+		}
+	}
+}
