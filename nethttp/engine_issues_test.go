@@ -5,7 +5,7 @@ package nethttp
 // until the engine is fixed; they are skipped unless
 // NETHTTP_ENGINE_ISSUES=1, so that the suite stays green meanwhile:
 //
-//	NETHTTP_ENGINE_ISSUES=1 go test -run 'EngineIssue|TestResponseMatchesNetHTTP' ./nethttp/
+//	NETHTTP_ENGINE_ISSUES=1 go test ./nethttp/
 //
 // Once the engine is fixed, delete engineIssue and its calls.
 
