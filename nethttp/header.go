@@ -1,0 +1,93 @@
+package nethttp
+
+import (
+	"net/http"
+	"net/textproto"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/gohttpserver/httpserver"
+	"github.com/gohttpserver/httpserver/internal/wire"
+)
+
+// What fillHeader leaves out besides Transfer-Encoding and the
+// http.TrailerPrefix keys, which never go in a head.
+const (
+	skipLength uint8 = 1 << iota // Content-Length
+	skipType                     // Content-Type
+)
+
+// fillHeader replaces dst's fields with src's, as net/http's
+// Header.WriteSubset writes them: keys in sorted order, each key's values
+// in order, invalid keys dropped, CR and LF in values turned into spaces
+// and the value trimmed. A "Date" key without values is kept as an empty
+// Date field, which tells the engine to send none (net/http's way of
+// suppressing it is that key).
+//
+// The fields are gathered in a pooled scratch Header and cloned into dst:
+// one allocation of the right size, where adding them to dst one by one
+// would grow it 1, 2, 4, 8 (measured: two allocations fewer per request
+// for three fields, TestAllocsPerRequest).
+func fillHeader(dst *httpserver.Header, src http.Header, skip uint8) {
+	dst.Reset()
+	if len(src) == 0 {
+		return
+	}
+	s := scratchPool.Get().(*httpserver.Header)
+	addFields(s, src, skip)
+	*dst = s.Clone()
+	s.Reset()
+	scratchPool.Put(s)
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(httpserver.Header) }}
+
+// addFields adds src's fields to dst, as fillHeader describes. It
+// allocates nothing for up to 32 keys besides the growth of dst.
+func addFields(dst *httpserver.Header, src http.Header, skip uint8) {
+	var buf [32]string
+	keys := buf[:0]
+	for k := range src {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		switch {
+		case strings.HasPrefix(k, http.TrailerPrefix),
+			asciiEqualFold(k, "Transfer-Encoding"),
+			skip&skipLength != 0 && asciiEqualFold(k, "Content-Length"),
+			skip&skipType != 0 && asciiEqualFold(k, "Content-Type"),
+			!wire.IsToken(k):
+			continue
+		}
+		vv := src[k]
+		if len(vv) == 0 && k == "Date" {
+			dst.Add(k, "")
+			continue
+		}
+		for _, v := range vv {
+			dst.Add(k, fieldValue(v))
+		}
+	}
+}
+
+// fieldValue is v as net/http writes it: CR and LF replaced by spaces,
+// surrounding whitespace trimmed. Other control characters are left for
+// the engine to refuse (a 500 before anything is sent).
+func fieldValue(v string) string {
+	if strings.ContainsAny(v, "\r\n") {
+		v = newlineToSpace.Replace(v)
+	}
+	return textproto.TrimString(v)
+}
+
+var newlineToSpace = strings.NewReplacer("\n", " ", "\r", " ")
+
+// validTrailer reports whether a field may be sent as a trailer: a
+// token, and not a framing, routing or control field (RFC 9110 §6.5.1),
+// by the engine's own rule, which it would otherwise apply with a log
+// line per field dropped.
+func validTrailer(name string) bool {
+	return wire.IsToken(name) && wire.AllowedTrailer(name)
+}

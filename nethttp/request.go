@@ -1,0 +1,349 @@
+package nethttp
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gohttpserver/httpserver"
+)
+
+// This file builds the *http.Request a net/http handler gets from the
+// engine's Request, field by field as net/http's readRequest fills it for
+// the same bytes (the differential test, TestRequestFieldsMatchNetHTTP,
+// sends identical raw requests to both).
+
+// Proto strings, shared by every request.
+const (
+	proto09 = "HTTP/0.9"
+	proto10 = "HTTP/1.0"
+	proto11 = "HTTP/1.1"
+)
+
+// buildRequest fills x.hreq from x.req. It returns false when the
+// target is one net/http would refuse (url.ParseRequestURI fails on it):
+// the caller answers 400, as net/http does.
+func (x *exchange) buildRequest() bool {
+	req := x.req
+	r := http.Request{
+		Method:     req.Verb,
+		URL:        &x.url,
+		Header:     x.header(),
+		Host:       req.Host,
+		RemoteAddr: remoteAddr(req.RemoteIP, req.RemotePort),
+		// TODO(tls): set TLS from req.TLS once the engine's Request has
+		// it (another branch adds `TLS *tls.ConnectionState`);
+		// TestRequestTLS is skipped until then.
+	}
+	uri, ok := x.setURL()
+	if !ok {
+		return false
+	}
+	r.RequestURI = uri
+	switch req.Version {
+	case "1.1":
+		r.Proto, r.ProtoMajor, r.ProtoMinor = proto11, 1, 1
+	case "1.0":
+		r.Proto, r.ProtoMajor, r.ProtoMinor = proto10, 1, 0
+	default:
+		r.Proto, r.ProtoMajor, r.ProtoMinor = proto09, 0, 9
+	}
+	r.Close = shouldClose(r.ProtoMajor, r.ProtoMinor, r.Header)
+	switch n := req.ContentLength; {
+	case n == 0:
+		// net/http's transfer.go: a request without a body has NoBody,
+		// which lets proxies and clients tell it from an unknown one.
+		r.Body = http.NoBody
+	case n < 0:
+		// The engine's only body of unknown length is a chunked one.
+		r.ContentLength = -1
+		r.TransferEncoding = chunkedTE
+		r.Trailer = declaredTrailers(r.Header)
+		r.Body = &x.body
+	default:
+		r.ContentLength = n
+		r.Body = &x.body
+	}
+	x.body.r = req.Body
+	x.ctx = requestContext{Context: req.Context(), srv: x.a.srv}
+	// WithContext is the only way to give a Request its context; copying
+	// its result into the exchange keeps the Request in the exchange's
+	// allocation (WithContext is inlined and its copy stays on the
+	// stack).
+	x.hreq = *r.WithContext(&x.ctx)
+	return true
+}
+
+var chunkedTE = []string{"chunked"}
+
+// header builds the request's http.Header: keys canonical, values in
+// the order they arrived, Host taken out (it is Request.Host), as
+// net/http's textproto reader and readRequest leave them. The values of
+// the first fields share one backing array kept in the exchange.
+func (x *exchange) header() http.Header {
+	fields := &x.req.Headers
+	h := make(http.Header, fields.Len())
+	store := x.vals[:]
+	if n := fields.Len(); n > len(store) {
+		store = make([]string, n)
+	}
+	i := 0
+	for name, value := range fields.All() {
+		key := textproto.CanonicalMIMEHeaderKey(name)
+		switch key {
+		case "Host":
+			continue
+		case "Transfer-Encoding":
+			// net/http's parseTransferEncoding takes it out, and says
+			// what it was in Request.TransferEncoding.
+			continue
+		}
+		if vs, ok := h[key]; ok {
+			h[key] = append(vs, value)
+			continue
+		}
+		store[i] = value
+		h[key] = store[i : i+1 : i+1]
+		i++
+	}
+	// net/http's fixPragmaCacheControl (RFC 7234 §5.4): "Pragma:
+	// no-cache" from an HTTP/1.0 cache means "Cache-Control: no-cache".
+	if p, ok := h["Pragma"]; ok && len(p) > 0 && p[0] == "no-cache" {
+		if _, ok := h["Cache-Control"]; !ok {
+			h["Cache-Control"] = []string{"no-cache"}
+		}
+	}
+	return h
+}
+
+// declaredTrailers is net/http's fixTrailer: the names a chunked request
+// declares in its Trailer field become the keys of Request.Trailer, and
+// the field leaves the header. The values stay nil: the engine checks a
+// request's trailer fields and drops them (see docs/NETHTTP.md).
+func declaredTrailers(h http.Header) http.Header {
+	vv, ok := h["Trailer"]
+	if !ok {
+		return nil
+	}
+	delete(h, "Trailer")
+	var t http.Header
+	for _, v := range vv {
+		for key := range strings.SplitSeq(v, ",") {
+			key = http.CanonicalHeaderKey(textproto.TrimString(key))
+			switch key {
+			case "", "Transfer-Encoding", "Trailer", "Content-Length":
+				continue
+			}
+			if t == nil {
+				t = make(http.Header)
+			}
+			t[key] = nil
+		}
+	}
+	return t
+}
+
+// setURL fills x.url from the request target and returns the target as
+// it was on the wire (Request.RequestURI), as net/http's readRequest
+// does: url.ParseRequestURI of the target, or, for CONNECT's authority
+// form, of "http://" and the authority, without the scheme. It reports
+// false for a target ParseRequestURI refuses.
+//
+// The engine's Request does not keep the raw target: it is rebuilt from
+// Path and QueryStr, which gives the wire's bytes for every origin-form
+// target but "/p?" (an empty query: "/p"). An absolute-form target
+// ("GET http://host/p HTTP/1.1") cannot be told from its origin form, so
+// its URL has neither Scheme nor Host (Request.Host is right).
+func (x *exchange) setURL() (string, bool) {
+	req := x.req
+	u := &x.url
+	path := req.Path
+	uri := path
+	if req.QueryStr != "" {
+		uri = path + "?" + req.QueryStr
+	}
+	switch {
+	case req.Verb == "CONNECT" && !strings.HasPrefix(path, "/"):
+		pu, err := url.ParseRequestURI("http://" + path)
+		if err != nil {
+			return "", false
+		}
+		*u = *pu
+		u.Scheme = ""
+	case plainPath(path):
+		// What ParseRequestURI would give, without its allocation: a
+		// path with nothing to unescape and nothing net/url would escape
+		// has Path equal to the raw path and no RawPath.
+		u.Path = path
+		u.RawQuery = req.QueryStr
+	default:
+		pu, err := url.ParseRequestURI(uri)
+		if err != nil {
+			return "", false
+		}
+		*u = *pu
+	}
+	return uri, true
+}
+
+// plainPath reports whether p is an absolute path made only of the bytes
+// net/url's shouldEscape leaves alone in a path: for those,
+// url.ParseRequestURI sets Path to p and RawPath to "".
+func plainPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("-_.~$&+,/:;=@", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// remoteAddr is net.JoinHostPort(ip, port) in one allocation, or "" for
+// a peer without an IP address (a Unix socket).
+func remoteAddr(ip string, port int) string {
+	if ip == "" {
+		return ""
+	}
+	var buf [64]byte
+	b := buf[:0]
+	if strings.IndexByte(ip, ':') >= 0 {
+		b = append(b, '[')
+		b = append(b, ip...)
+		b = append(b, ']')
+	} else {
+		b = append(b, ip...)
+	}
+	b = append(b, ':')
+	b = strconv.AppendInt(b, int64(port), 10)
+	return string(b)
+}
+
+// shouldClose is net/http's shouldClose for a request: HTTP/0.9, HTTP/1.0
+// without "Connection: keep-alive", or "Connection: close".
+func shouldClose(major, minor int, h http.Header) bool {
+	if major < 1 {
+		return true
+	}
+	conv := h["Connection"]
+	hasClose := headerValuesContainsToken(conv, "close")
+	if major == 1 && minor == 0 {
+		return hasClose || !headerValuesContainsToken(conv, "keep-alive")
+	}
+	return hasClose
+}
+
+// headerValuesContainsToken reports whether any of the comma-separated
+// lists in values holds token, ASCII case-insensitively.
+func headerValuesContainsToken(values []string, token string) bool {
+	for _, v := range values {
+		for elem := range strings.SplitSeq(v, ",") {
+			if asciiEqualFold(textproto.TrimString(elem), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lower(a[i]) != lower(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// requestContext is the context of the *http.Request: the engine's
+// request context, answering net/http's context keys as net/http's
+// server sets them. It lives in the exchange, so it costs no allocation
+// (context.WithValue twice would cost two).
+type requestContext struct {
+	context.Context
+	srv *http.Server
+	// TODO(localaddr): the local address, for http.LocalAddrContextKey,
+	// once the engine's Request exposes it (see docs/NETHTTP.md);
+	// TestLocalAddrContextKey is skipped until then.
+	local net.Addr
+}
+
+func (c *requestContext) Value(key any) any {
+	switch key {
+	case http.ServerContextKey:
+		return c.srv
+	case http.LocalAddrContextKey:
+		if c.local != nil {
+			return c.local
+		}
+	}
+	return c.Context.Value(key)
+}
+
+// requestBody is the *http.Request's Body: the engine's Body, with the
+// Close net/http handlers expect, and the engine's body-limit error also
+// given as net/http's *http.MaxBytesError (which handlers test for to
+// answer 413).
+type requestBody struct {
+	r       io.Reader
+	n       int64 // bytes read
+	started bool  // Read was called
+	closed  bool
+	sawEOF  bool
+}
+
+func (b *requestBody) Read(p []byte) (int, error) {
+	if b.closed {
+		return 0, http.ErrBodyReadAfterClose
+	}
+	b.started = true
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	switch err {
+	case nil:
+	case io.EOF:
+		b.sawEOF = true
+	case httpserver.ErrBodyTooLarge:
+		err = errBodyTooLarge
+	}
+	return n, err
+}
+
+// Close makes later reads fail, as net/http's body does; what is left
+// of the body is the engine's to drain or to close the connection over.
+func (b *requestBody) Close() error {
+	b.closed = true
+	return nil
+}
+
+// errBodyTooLarge is httpserver.ErrBodyTooLarge that is also an
+// *http.MaxBytesError, so that both errors.Is(err,
+// httpserver.ErrBodyTooLarge) and errors.As(err, &mbe) hold. Its Limit is
+// 0: the engine does not tell a handler its body limit.
+var errBodyTooLarge error = bodyTooLargeError{&http.MaxBytesError{}}
+
+type bodyTooLargeError struct{ mbe *http.MaxBytesError }
+
+func (e bodyTooLargeError) Error() string   { return httpserver.ErrBodyTooLarge.Error() }
+func (e bodyTooLargeError) Unwrap() []error { return []error{httpserver.ErrBodyTooLarge, e.mbe} }
