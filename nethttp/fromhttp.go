@@ -30,9 +30,8 @@ import (
 //
 // The request's context carries http.ServerContextKey: a stub
 // *http.Server, made once per FromHTTP call, whose fields say nothing
-// about the engine's configuration (Addr and the timeouts are zero).
-// http.LocalAddrContextKey is not set yet (the engine does not tell a
-// handler its local address).
+// about the engine's configuration (Addr and the timeouts are zero); and
+// http.LocalAddrContextKey, the connection's local address.
 //
 // A panic in h is logged as net/http logs it ("http: panic serving ADDR:
 // VALUE" and the stack) through slog.Default(), except

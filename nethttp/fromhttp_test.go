@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"net/http/httptrace"
 	"net/textproto"
-	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -488,12 +487,9 @@ func TestServerContextKey(t *testing.T) {
 	}
 }
 
-// TestLocalAddrContextKey needs the engine to tell a handler the local
-// address; skipped until its Request has a LocalAddr method.
+// TestLocalAddrContextKey: the context holds the connection's local
+// address under http.LocalAddrContextKey, as net/http's does.
 func TestLocalAddrContextKey(t *testing.T) {
-	if _, ok := reflect.TypeFor[*httpserver.Request]().MethodByName("LocalAddr"); !ok {
-		t.Skip("needs func (*httpserver.Request) LocalAddr() net.Addr from the engine")
-	}
 	got := make(chan any, 1)
 	ts := serveEngine(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got <- r.Context().Value(http.LocalAddrContextKey)
@@ -508,13 +504,8 @@ func TestLocalAddrContextKey(t *testing.T) {
 	}
 }
 
-// TestRequestTLS: a request over TLS has r.TLS set. Skipped until the
-// engine's Request has a TLS field; then it fails until buildRequest sets
-// it (the TODO there).
+// TestRequestTLS: a request over TLS has r.TLS set.
 func TestRequestTLS(t *testing.T) {
-	if _, ok := reflect.TypeFor[httpserver.Request]().FieldByName("TLS"); !ok {
-		t.Skip("needs Request.TLS *tls.ConnectionState from the engine")
-	}
 	// httptest's TLS server lends its certificate and a client trusting it.
 	lender := httptest.NewUnstartedServer(nil)
 	lender.StartTLS()

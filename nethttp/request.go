@@ -36,9 +36,7 @@ func (x *exchange) buildRequest() bool {
 		Header:     x.header(),
 		Host:       req.Host,
 		RemoteAddr: remoteAddr(req.RemoteIP, req.RemotePort),
-		// TODO(tls): set TLS from req.TLS once the engine's Request has
-		// it (another branch adds `TLS *tls.ConnectionState`);
-		// TestRequestTLS is skipped until then.
+		TLS:        req.TLS,
 	}
 	uri, ok := x.setURL()
 	if !ok {
@@ -70,7 +68,7 @@ func (x *exchange) buildRequest() bool {
 		r.Body = &x.body
 	}
 	x.body.r = req.Body
-	x.ctx = requestContext{Context: req.Context(), srv: x.a.srv}
+	x.ctx = requestContext{Context: req.Context(), srv: x.a.srv, local: req.LocalAddr()}
 	// WithContext is the only way to give a Request its context; copying
 	// its result into the exchange keeps the Request in the exchange's
 	// allocation (WithContext is inlined and its copy stays on the
@@ -154,20 +152,29 @@ func declaredTrailers(h http.Header) http.Header {
 // form, of "http://" and the authority, without the scheme. It reports
 // false for a target ParseRequestURI refuses.
 //
-// The engine's Request does not keep the raw target: it is rebuilt from
-// Path and QueryStr, which gives the wire's bytes for every origin-form
-// target but "/p?" (an empty query: "/p"). An absolute-form target
-// ("GET http://host/p HTTP/1.1") cannot be told from its origin form, so
-// its URL has neither Scheme nor Host (Request.Host is right).
+// The target is the engine's Request.Target, the bytes of the wire; a
+// Request built without one (a test's, ToHTTP's) has it rebuilt from
+// Path and QueryStr.
 func (x *exchange) setURL() (string, bool) {
 	req := x.req
 	u := &x.url
 	path := req.Path
-	uri := path
-	if req.QueryStr != "" {
-		uri = path + "?" + req.QueryStr
+	uri := req.Target
+	origin := uri == "" || uri[0] == '/'
+	if uri == "" {
+		uri = path
+		if req.QueryStr != "" {
+			uri = path + "?" + req.QueryStr
+		}
 	}
 	switch {
+	case !origin && req.Verb != "CONNECT":
+		// Absolute form (or "*"): net/http's URL has the scheme and host.
+		pu, err := url.ParseRequestURI(uri)
+		if err != nil {
+			return "", false
+		}
+		*u = *pu
 	case req.Verb == "CONNECT" && !strings.HasPrefix(path, "/"):
 		pu, err := url.ParseRequestURI("http://" + path)
 		if err != nil {
@@ -175,7 +182,7 @@ func (x *exchange) setURL() (string, bool) {
 		}
 		*u = *pu
 		u.Scheme = ""
-	case plainPath(path):
+	case plainPath(path) && len(uri) == len(path)+len(req.QueryStr)+min(1, len(req.QueryStr)):
 		// What ParseRequestURI would give, without its allocation: a
 		// path with nothing to unescape and nothing net/url would escape
 		// has Path equal to the raw path and no RawPath.
@@ -283,9 +290,8 @@ func lower(c byte) byte {
 type requestContext struct {
 	context.Context
 	srv *http.Server
-	// TODO(localaddr): the local address, for http.LocalAddrContextKey,
-	// once the engine's Request exposes it (see docs/NETHTTP.md);
-	// TestLocalAddrContextKey is skipped until then.
+	// local is the connection's local address, for
+	// http.LocalAddrContextKey (nil for a Request without a connection).
 	local net.Addr
 }
 

@@ -4,12 +4,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/gohttpserver/httpserver"
 )
 
 // requestFields is what recordRequest reports of the *http.Request a
@@ -144,20 +141,20 @@ func requestAs(t *testing.T, ts *testServer, raw string) (fields, badAddr string
 	return strings.Replace(r.body, want, `RemoteAddr:"<client>"`, 1), ""
 }
 
-// TestRequestAbsoluteForm shows what the engine's Request does not keep:
-// an absolute-form target ("GET http://host/p HTTP/1.1", sent to
-// proxies) cannot be told from its origin form, so the URL lacks Scheme
-// and Host and RequestURI is the path. It is skipped until the engine
-// keeps the raw target (see docs/NETHTTP.md).
-func TestRequestAbsoluteForm(t *testing.T) {
-	if _, ok := reflect.TypeFor[httpserver.Request]().FieldByName("RequestURI"); !ok {
-		t.Skip("needs the raw request target from the engine (a Request.RequestURI field)")
-	}
-	raw := "GET http://example.com/p?q=1 HTTP/1.1\r\nHost: example.com\r\n\r\n"
-	want, _ := requestAs(t, serveNetHTTP(t, recordRequest), raw)
-	got, _ := requestAs(t, serveEngine(t, recordRequest), raw)
-	if got != want {
-		t.Errorf("FromHTTP's request:\n got %s\nwant %s (net/http's)", got, want)
+// TestRequestRawTarget: the targets only the raw request-target
+// (Request.Target) tells apart: an absolute-form target, whose URL has a
+// scheme and host, and "/p?", whose URL has ForceQuery.
+func TestRequestRawTarget(t *testing.T) {
+	for _, raw := range []string{
+		"GET http://example.com/p?q=1 HTTP/1.1\r\nHost: example.com\r\n\r\n",
+		"GET /p? HTTP/1.1\r\nHost: example.com\r\n\r\n",
+		"GET /a%20b?x=%41 HTTP/1.1\r\nHost: example.com\r\n\r\n",
+	} {
+		want, _ := requestAs(t, serveNetHTTP(t, recordRequest), raw)
+		got, _ := requestAs(t, serveEngine(t, recordRequest), raw)
+		if got != want {
+			t.Errorf("%q: FromHTTP's request:\n got %s\nwant %s (net/http's)", raw, got, want)
+		}
 	}
 }
 
