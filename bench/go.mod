@@ -9,6 +9,7 @@ replace github.com/gohttpserver/httpserver => ../
 replace github.com/molecule-man/go-brrr => github.com/molecule-man/go-brrr v1.0.1
 
 require (
+	github.com/go-chi/chi/v5 v5.5.0
 	github.com/gohttpserver/httpserver v0.0.0-00010101000000-000000000000
 	github.com/valyala/fasthttp v1.77.0
 )

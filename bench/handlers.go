@@ -9,7 +9,9 @@
 //	/rss        the server process's memory figures, as text
 //
 // Anything else is 404. Routing is a plain switch on the path in all three,
-// so no router's cost is measured.
+// so no router's cost is measured; Chi gives the net/http handler behind a
+// chi router, for the net/http-handler comparisons (nethttp.FromHTTP
+// against net/http's own server).
 //
 // This package is a separate module (see go.mod) so that the library itself
 // keeps no dependency on fasthttp.
@@ -25,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/gohttpserver/httpserver"
 	"github.com/valyala/fasthttp"
 )
@@ -143,6 +146,20 @@ func (hs *Handlers) NetHTTP() http.Handler {
 			http.NotFound(w, r)
 		}
 	})
+}
+
+// Chi returns the net/http handler routed by chi: the same work as
+// NetHTTP's, each path a chi route (GET /plaintext, GET /json, GET
+// /file), so that a router's cost is in the figures, as in a real
+// application.
+func (hs *Handlers) Chi() http.Handler {
+	plain := hs.NetHTTP()
+	r := chi.NewRouter()
+	r.Get("/plaintext", plain.ServeHTTP)
+	r.Get("/json", plain.ServeHTTP)
+	r.Get("/file", plain.ServeHTTP)
+	r.Get("/rss", plain.ServeHTTP)
+	return r
 }
 
 // --- fasthttp -------------------------------------------------------------

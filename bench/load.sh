@@ -27,7 +27,8 @@
 # nethttp"], WORKLOADS ["plaintext pipelined json file"], SERVER_CPU [0],
 # CLIENT_CPU [1], PORT [0: any free port], PROFILE [1]: afterwards profile ours
 # alone under each of PROFILE_WORKLOADS ["plaintext pipelined"] (CPU profile,
-# pprof -top), OURS_FLAGS [none]: more benchserver flags for ours, such as
+# pprof -top), RATIOS [none]: more ratio columns, as "a/b" pairs of IMPLS
+# (e.g. "fromhttp/nethttp chi-fromhttp/chi-nethttp"), OURS_FLAGS [none]: more benchserver flags for ours, such as
 # "-reuse-requests" (Server.ReuseRequests), OUT [results/<date>].
 #
 # Raw wrk outputs, server logs, a TSV of every run, the tables, the notes and
@@ -52,6 +53,7 @@ CLIENT_CPU=${CLIENT_CPU:-1}
 PROFILE=${PROFILE:-1}
 PROFILE_WORKLOADS=${PROFILE_WORKLOADS:-"plaintext pipelined"}
 OURS_FLAGS=${OURS_FLAGS:-}
+RATIOS=${RATIOS:-}
 STAMP=$(date -u +%Y-%m-%dT%H%M%SZ)
 OUT=${OUT:-results/$STAMP}
 
@@ -104,7 +106,7 @@ head -c "$FILE_SIZE" /dev/urandom >"$WORK/file.bin"
 
 {
 	echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-	echo "command: ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP CONNS=$CONNS FILE_CONNS=$FILE_CONNS DEPTH=$DEPTH IMPLS=\"$IMPLS\" WORKLOADS=\"$WORKLOADS\" OURS_FLAGS=\"$OURS_FLAGS\" bench/load.sh"
+	echo "command: ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP CONNS=$CONNS FILE_CONNS=$FILE_CONNS DEPTH=$DEPTH IMPLS=\"$IMPLS\" WORKLOADS=\"$WORKLOADS\" RATIOS=\"$RATIOS\" OURS_FLAGS=\"$OURS_FLAGS\" bench/load.sh"
 	echo "commit: $(git -C "$BENCH_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$BENCH_DIR/.." status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo ' (with uncommitted changes)')"
 	echo "go: $(go version)"
 	echo "wrk: $(wrk --version 2>&1 | head -1 || true)"
@@ -339,6 +341,7 @@ TABLE="$OUT/table.md"
 	for impl in "${impl_list[@]}"; do header+=" $impl req/s |"; sep+="---|"; done
 	if has_impl ours && has_impl fasthttp; then header+=" ours/fasthttp |"; sep+="---|"; fi
 	if has_impl ours && has_impl nethttp; then header+=" ours/nethttp |"; sep+="---|"; fi
+	for pair in $RATIOS; do if has_impl "${pair%/*}" && has_impl "${pair#*/}"; then header+=" $pair |"; sep+="---|"; fi; done
 	for impl in "${impl_list[@]}"; do header+=" $impl p99 ms |"; sep+="---|"; done
 	header+=" errors (non-2xx + socket) |"
 	sep+="---|"
@@ -358,6 +361,7 @@ TABLE="$OUT/table.md"
 		done
 		if has_impl ours && has_impl fasthttp; then row+=" $(ratio "${med[ours]}" "${med[fasthttp]}") |"; fi
 		if has_impl ours && has_impl nethttp; then row+=" $(ratio "${med[ours]}" "${med[nethttp]}") |"; fi
+		for pair in $RATIOS; do if has_impl "${pair%/*}" && has_impl "${pair#*/}"; then row+=" $(ratio "${med[${pair%/*}]}" "${med[${pair#*/}]}") |"; fi; done
 		for impl in "${impl_list[@]}"; do row+=" $(median "$w" "$impl" 5) |"; done
 		errs=""
 		for impl in "${impl_list[@]}"; do
@@ -375,6 +379,7 @@ TABLE="$OUT/table.md"
 	for impl in "${impl_list[@]}"; do header+=" $impl us/req |"; sep+="---|"; done
 	if has_impl ours && has_impl fasthttp; then header+=" ours/fasthttp |"; sep+="---|"; fi
 	if has_impl ours && has_impl nethttp; then header+=" ours/nethttp |"; sep+="---|"; fi
+	for pair in $RATIOS; do if has_impl "${pair%/*}" && has_impl "${pair#*/}"; then header+=" $pair |"; sep+="---|"; fi; done
 	echo "$header"
 	echo "$sep"
 	for w in $WORKLOADS; do
@@ -386,6 +391,7 @@ TABLE="$OUT/table.md"
 		done
 		if has_impl ours && has_impl fasthttp; then row+=" $(ratio "${med[ours]}" "${med[fasthttp]}") |"; fi
 		if has_impl ours && has_impl nethttp; then row+=" $(ratio "${med[ours]}" "${med[nethttp]}") |"; fi
+		for pair in $RATIOS; do if has_impl "${pair%/*}" && has_impl "${pair#*/}"; then row+=" $(ratio "${med[${pair%/*}]}" "${med[${pair#*/}]}") |"; fi; done
 		echo "$row"
 		unset med
 	done

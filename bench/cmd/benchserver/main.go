@@ -2,7 +2,7 @@
 // one of three servers, for load tests with wrk and the idle-connection
 // memory test:
 //
-//	benchserver -impl ours|nethttp|fasthttp -addr 127.0.0.1:8080 [-file path]
+//	benchserver -impl ours|nethttp|fasthttp|fromhttp|chi-nethttp|chi-fromhttp -addr 127.0.0.1:8080 [-file path]
 //
 // Endpoints: /plaintext, /json, /file (a 1 MB file made in a temporary
 // directory unless -file is given) and /rss (memory figures as text).
@@ -26,13 +26,14 @@ import (
 	"syscall"
 
 	"github.com/gohttpserver/httpserver"
+	"github.com/gohttpserver/httpserver/nethttp"
 	"github.com/gohttpserver/httpserver/bench"
 	"github.com/valyala/fasthttp"
 )
 
 func main() {
 	var (
-		impl       = flag.String("impl", "ours", "server to run: ours, nethttp or fasthttp")
+		impl       = flag.String("impl", "ours", "server to run: ours, nethttp, fasthttp; fromhttp (nethttp's handler through nethttp.FromHTTP on ours); chi-nethttp, chi-fromhttp (the same behind a chi router)")
 		addr       = flag.String("addr", "127.0.0.1:8080", "address to listen on")
 		file       = flag.String("file", "", "file served at /file (default: a 1 MB file made in a temporary directory)")
 		fileSize   = flag.Int64("file-size", 1<<20, "size of the file made when -file is not given")
@@ -95,8 +96,29 @@ func main() {
 		}
 		serve = func() error { return srv.Serve(l) }
 		stop = func() { srv.Close() }
-	case "nethttp":
-		srv := &http.Server{Handler: hs.NetHTTP()}
+	case "nethttp", "chi-nethttp":
+		h := hs.NetHTTP()
+		if *impl == "chi-nethttp" {
+			h = hs.Chi()
+		}
+		srv := &http.Server{Handler: h}
+		serve = func() error { return srv.Serve(l) }
+		stop = func() { srv.Close() }
+	case "fromhttp", "chi-fromhttp":
+		// The net/http handler, unchanged, on our engine.
+		h := hs.NetHTTP()
+		if *impl == "chi-fromhttp" {
+			h = hs.Chi()
+		}
+		srv := &httpserver.Server{
+			Handler:            nethttp.FromHTTP(h),
+			MaxConns:           *maxConns,
+			MaxRequestsPerConn: *maxReqs,
+			ReuseRequests:      *reuseReqs,
+		}
+		if *quiet {
+			srv.ErrorLog = slog.New(slog.DiscardHandler)
+		}
 		serve = func() error { return srv.Serve(l) }
 		stop = func() { srv.Close() }
 	case "fasthttp":
@@ -104,7 +126,7 @@ func main() {
 		serve = func() error { return srv.Serve(l) }
 		stop = func() { l.Close() }
 	default:
-		log.Fatalf("unknown -impl %q (want ours, nethttp or fasthttp)", *impl)
+		log.Fatalf("unknown -impl %q (want ours, nethttp, fasthttp, fromhttp, chi-nethttp or chi-fromhttp)", *impl)
 	}
 
 	sigs := make(chan os.Signal, 1)
