@@ -25,7 +25,8 @@ import (
 //	srv, rwc, ctx,     set by newConn, read-only after (cancel may run from
 //	cancel, remote*    any goroutine)
 //	done               set by Serve before the goroutine starts; called once
-//	r, w               the owner (reader, writer)
+//	r, w               the owner (reader, writer); r.raw is set by newConn
+//	                   and read-only after: the poller peeks through it
 //	rs                 the owner; nil while parked (see acquireState): it
 //	                   exists only while a request is being read or served
 //	arena, farena,     the owner; nil while parked
@@ -337,7 +338,7 @@ func (c *conn) serveRequest(req *Request) bool {
 		c.writeError(413, "request body too large")
 		return false
 	}
-	c.setState(stateHandler)
+	c.startHandler()
 	resp := c.callHandler(req)
 	c.setState(stateWriting)
 	if b.protoErr != 0 {
