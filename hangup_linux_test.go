@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -95,6 +96,35 @@ func TestHangUpCancelsHandler(t *testing.T) {
 				}
 			}, modeParked, modeTLS)
 		})
+	}
+}
+
+// TestHangUpCancelsHandlerUnix: the same over a Unix socket, which the
+// poller sees as it sees TCP ones.
+func TestHangUpCancelsHandlerUnix(t *testing.T) {
+	l, err := net.Listen("unix", filepath.Join(t.TempDir(), "s"))
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	started := make(chan struct{}, 1)
+	verdict := make(chan error, 1)
+	ts := startE2EOn(t, &Server{Handler: HandlerFunc(func(req *Request) *Response {
+		started <- struct{}{}
+		verdict <- awaitCancel(req.Context())
+		return &Response{StatusCode: 200}
+	})}, l)
+	nc, err := net.DialTimeout("unix", ts.addr, hangGuard)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer nc.Close()
+	if _, err := io.WriteString(nc, "GET / HTTP/1.1\r\nHost: h\r\n\r\n"); err != nil {
+		t.Fatalf("sending the request: %v", err)
+	}
+	recvWithin(t, started, "the handler to start")
+	nc.Close()
+	if err := recvWithin(t, verdict, "the handler's context"); err != context.Canceled {
+		t.Errorf("the handler's context: got %v, want %v", err, context.Canceled)
 	}
 }
 
