@@ -36,8 +36,18 @@ package httpserver
 //	peek: data, nothing, failed    not gone: the client sent more (the rest
 //	                               of the body, a pipelined request)
 //
-// The peek is a recv of one byte with MSG_PEEK, which consumes nothing;
-// EOF means the client's FIN is next in the socket. "Buffered" is the
+// Two differences from net/http (Go 1.26, checked on loopback): a
+// request already in the read buffer counts as pending (net/http's
+// background read is on the socket, under its bufio.Reader, so there the
+// first of two requests that arrived together is canceled); and a
+// half-close after a request with a body cancels as soon as the whole
+// request is in, where net/http waits until the handler has read the body
+// to its end, and never cancels one that does not read it (only the body
+// reader could tell, here).
+//
+// The peek is a recv of one byte with MSG_PEEK|MSG_DONTWAIT, which
+// consumes nothing and never waits; EOF means the client's FIN is next
+// in the socket. "Buffered" is the
 // owner's read buffer holding bytes beyond the request's body when its
 // handler started (conn.pk.pipelined), which only the owner can see; it
 // stays true until the handler returns, since the buffer loses bytes only
