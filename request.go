@@ -98,14 +98,15 @@ type Request struct {
 // listeners accept them, and TLS over TCP (a *tls.Conn over a
 // *net.TCPConn). It has gone when it closed or reset the connection, or
 // when it half-closed it (shutdown(SHUT_WR)) with nothing sent after this
-// request, as net/http decides: a client that pipelines requests and then
-// half-closes is answered, and only the last of them finds its context
-// canceled. A half-close that arrives while the rest of the body is still
-// coming cancels once that has been read (within a second). Over TLS a
-// FIN counts as gone unless a later request is already read, and a
-// close_notify alone is not seen. For other connections (a Listener that
-// wraps them, other systems) a client that disconnects is noticed on the
-// next read of Body or write of the response, which then fail.
+// request, as net/http takes it: a client that pipelines requests and
+// then half-closes is answered, and only the last of them finds its
+// context canceled. A half-close counts once the whole request has
+// arrived, whether or not the handler has read its body; one that comes
+// while the body is still arriving cancels within a second of its end.
+// Over TLS a FIN counts as gone unless a later request is already read,
+// and a close_notify alone is not seen. For other connections (a Listener
+// that wraps them, other systems) a client that disconnects is noticed on
+// the next read of Body or write of the response, which then fail.
 func (r *Request) Context() context.Context {
 	if r.ctx == nil {
 		return context.Background()
