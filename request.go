@@ -101,8 +101,9 @@ type Request struct {
 // request, as net/http takes it: a client that pipelines requests and
 // then half-closes is answered, and only the last of them finds its
 // context canceled. A half-close counts once the whole request has
-// arrived, whether or not the handler has read its body; one that comes
-// while the body is still arriving cancels within a second of its end.
+// arrived, whether or not the handler has read its body; but one that
+// finds part of the body not yet read from the socket cancels only once
+// it has been (within a second), and not while the handler leaves it.
 // Over TLS a FIN counts as gone unless a later request is already read,
 // and a close_notify alone is not seen. For other connections (a Listener
 // that wraps them, other systems) a client that disconnects is noticed on
