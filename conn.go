@@ -25,7 +25,8 @@ import (
 //	srv, rwc, ctx,     set by newConn, read-only after (cancel may run from
 //	cancel, remote*    any goroutine)
 //	done               set by Serve before the goroutine starts; called once
-//	r, w               the owner (reader, writer)
+//	r, w               the owner (reader, writer); r.raw is set by newConn
+//	                   and read-only after: the poller peeks through it
 //	rs                 the owner; nil while parked (see acquireState): it
 //	                   exists only while a request is being read or served
 //	arena, farena,     the owner; nil while parked
@@ -352,7 +353,7 @@ func (c *conn) serveRequest(req *Request) bool {
 	// A declared length over the body limit is refused at the body's
 	// first read (body.Read), not here: the handler may raise or lower
 	// the limit first (Request.SetBodyLimit).
-	c.setState(stateHandler)
+	c.startHandler()
 	resp := c.callHandler(req)
 	c.setState(stateWriting)
 	if b.protoErr != 0 {
@@ -362,9 +363,10 @@ func (c *conn) serveRequest(req *Request) bool {
 		c.writeError(b.protoErr, b.protoMsg)
 		return false
 	}
-	// CONNECT asks for a tunnel, which we never make: what the client
-	// sends after the head may be tunnel data (clients send it early), and
-	// must not be read as requests (RFC 9110 §9.3.6).
+	// CONNECT asks for a tunnel, which only a Stream that hijacks the
+	// connection makes: otherwise what the client sends after the head
+	// may be tunnel data (clients send it early), and must not be read as
+	// requests (RFC 9110 §9.3.6).
 	mustClose := c.bodyForcesClose(b) || c.rs.head.Form == wire.AuthorityForm
 	keep := c.writeResponse(req, resp, mustClose)
 	if !keep {

@@ -6,28 +6,50 @@ import "sync/atomic"
 // request in the server's epoll set instead of in a goroutine
 // (poll_linux.go has the poller and the protocol).
 //
+// The socket's registration also serves to notice a client that goes
+// away while its request is served (hangup.go); a TLS connection, which
+// never parks, registers its socket for that alone (opaque).
+//
 //	field      owner / guard
 //	---------  -----------------------------------------------------------
 //	poll       set before the connection's goroutine starts; nil when the
 //	           connection cannot park (TLS, wrapped, not Linux)
-//	noPark     the owner: registering with poll failed, wait in reads
+//	noPark     the owner: the socket cannot be registered (registering
+//	           failed, or the connection is of a kind that cannot be):
+//	           wait in reads, and do not try again
+//	reg        the owner: the poller the socket is registered with (poll,
+//	           or for a TLS connection the server's), for deregister
 //	fd, id     written by the owner under poll.mu (register, deregister),
 //	           read by the owner freely and by the poller under poll.mu;
 //	           id is 0 while unregistered, and tells a stale event (for a
 //	           descriptor since closed and reused) from a live one
+//	opaque     written by the owner under poll.mu as it registers, read by
+//	           the poller under poll.mu and by the owner freely: the socket
+//	           is registered for hang-ups only (TLS: it never parks, and its
+//	           bytes are records a peek cannot read as requests)
 //	own        atomic: who owns the connection (running, runningWake,
 //	           parked); whoever moves it from parked to running owns it
 //	close      written by whoever takes a parked connection to close it
 //	           (the sweep, Shutdown, Close), before its goroutine starts
 //	deadline   atomic: the idle deadline while parked, as a coarseNow value
+//	hup        atomic: what the poller saw of the client hanging up
+//	           (hupHalf, hupClosed; never cleared), and hupCanceled once
+//	           the context was canceled for it (hangup.go)
+//	pipelined  atomic: written by the owner as each handler starts (only
+//	           when it changes), read by whoever checks a hang-up: bytes of
+//	           a later request are buffered (see startHandler)
 type parkState struct {
-	poll     *poller
-	noPark   bool
-	fd       int
-	id       uint32
-	own      atomic.Uint32
-	close    bool
-	deadline atomic.Int64
+	poll      *poller
+	noPark    bool
+	reg       *poller
+	fd        int
+	id        uint32
+	opaque    bool
+	own       atomic.Uint32
+	close     bool
+	deadline  atomic.Int64
+	hup       atomic.Uint32
+	pipelined atomic.Bool
 }
 
 // parkResult is what park did.

@@ -236,7 +236,9 @@ func (p *poller) wait(fd uintptr) bool {
 }
 
 // dispatch resumes the parked connections that have input (or a hang-up,
-// which the resumed read reports) and notes it for the running ones.
+// which the resumed read reports) and notes it for the running ones. A
+// hang-up is also recorded and decided first: a running connection's
+// client may have gone (hangup.go).
 func (p *poller) dispatch() {
 	p.mu.Lock()
 	for i := range p.events[:p.nev] {
@@ -247,6 +249,12 @@ func (p *poller) dispatch() {
 		c := p.byFD[ev.Fd]
 		if c == nil || c.pk.id != uint32(ev.Pad) {
 			continue // stale: the connection is gone
+		}
+		if ev.Events&(syscall.EPOLLRDHUP|syscall.EPOLLHUP|syscall.EPOLLERR) != 0 {
+			c.hungUp(ev.Events&(syscall.EPOLLHUP|syscall.EPOLLERR) != 0)
+		}
+		if c.pk.opaque {
+			continue // registered for hang-ups only: it never parks
 		}
 		took := c.wake()
 		if h := testHooks.Load(); h != nil && h.wake != nil {
@@ -282,13 +290,20 @@ func (c *conn) wake() bool {
 
 // sweep closes the connections parked for IdleTimeout and retires the
 // workers idle for workerIdleTimeout. It looks at every registered
-// connection, once per sweepInterval.
+// connection, once per sweepInterval; on the way it decides again the
+// hang-ups that found more data coming (hangup.go).
 func (p *poller) sweep() {
 	now := coarseNow()
 	p.mu.Lock()
 	h := testHooks.Load()
 	for _, c := range p.byFD {
-		if c == nil || c.pk.own.Load() != parked || time.Duration(c.pk.deadline.Load()) > now {
+		if c == nil {
+			continue
+		}
+		if c.pk.hup.Load()&(hupHalf|hupCanceled) == hupHalf {
+			c.checkHangUp()
+		}
+		if c.pk.own.Load() != parked || time.Duration(c.pk.deadline.Load()) > now {
 			continue
 		}
 		if h != nil && h.sweep != nil {
@@ -339,27 +354,35 @@ func (p *poller) resumeReady() {
 	p.ready, p.readyW = p.ready[:0], p.readyW[:0]
 }
 
-// register adds the connection's socket to the epoll set. An edge for
-// input already present is raised at once.
+// register adds the connection's socket to the epoll set, to park. An
+// edge for input already present is raised at once.
 func (c *conn) register() bool {
-	p := c.pk.poll
-	fd := -1
-	if c.r.raw.Control(func(s uintptr) { fd = int(s) }) != nil || fd < 0 {
-		return false
-	}
-	p.mu.Lock()
-	for fd >= len(p.byFD) {
-		p.byFD = append(p.byFD, nil)
-	}
-	p.nextID++
-	if p.nextID == 0 {
-		p.nextID = 1
-	}
-	c.pk.id, c.pk.fd = p.nextID, fd
-	p.byFD[fd] = c
-	p.mu.Unlock()
-	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | epollET, Fd: int32(fd), Pad: int32(c.pk.id)}
-	if syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, fd, &ev) != nil {
+	return c.registerWith(c.pk.poll, c.r.raw, syscall.EPOLLIN|syscall.EPOLLRDHUP|epollET, false)
+}
+
+// registerWith adds the socket raw reaches to p's epoll set for events;
+// opaque: for hang-ups only (see parkState). The descriptor is used
+// inside raw.Control, which keeps it from being closed (by Server.Close)
+// and reused meanwhile.
+func (c *conn) registerWith(p *poller, raw syscall.RawConn, events uint32, opaque bool) bool {
+	ok := false
+	err := raw.Control(func(s uintptr) {
+		fd := int(s)
+		p.mu.Lock()
+		for fd >= len(p.byFD) {
+			p.byFD = append(p.byFD, nil)
+		}
+		p.nextID++
+		if p.nextID == 0 {
+			p.nextID = 1
+		}
+		c.pk.id, c.pk.fd, c.pk.opaque, c.pk.reg = p.nextID, fd, opaque, p
+		p.byFD[fd] = c
+		p.mu.Unlock()
+		ev := syscall.EpollEvent{Events: events, Fd: int32(fd), Pad: int32(c.pk.id)}
+		ok = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, fd, &ev) == nil
+	})
+	if err != nil || !ok {
 		c.deregister()
 		return false
 	}
@@ -369,7 +392,7 @@ func (c *conn) register() bool {
 // deregister forgets the connection's socket; it must run before the
 // socket is closed, since the descriptor can be reused at once.
 func (c *conn) deregister() {
-	p := c.pk.poll
+	p := c.pk.reg
 	if p == nil || c.pk.id == 0 {
 		return
 	}

@@ -21,3 +21,9 @@ func (c *conn) wakeToClose() bool { return false }
 func (c *conn) deregister() {}
 
 func (p *poller) work(*conn) {}
+
+// Without a poller no hang-up is noticed (hangup.go): the connection is
+// never registered.
+func (c *conn) watchHangUps() { c.pk.noPark = true }
+
+func (c *conn) peekSocket() peekResult { return peekNone }

@@ -109,12 +109,28 @@ type Request struct {
 
 // Context returns the request's context. It is never nil. It is the
 // context of the connection the request came on: canceled when that
-// connection ends (after the last response on it, or when it fails) and
-// when the server is closed (Close, or Shutdown once its context ends). It
-// is not canceled between requests of a keep-alive connection: that would
-// cost two allocations per request. A client that disconnects while the
-// handler runs is noticed on the next read of Body or write of the
-// response, which then fail.
+// connection ends (after the last response on it, or when it fails), when
+// the server is closed (Close, or Shutdown once its context ends), and
+// when the client goes away while the request is served. It is not
+// canceled between requests of a keep-alive connection: that would cost
+// two allocations per request.
+//
+// A client that goes away while the handler runs or its response is
+// written is noticed at once on Linux, for the connections whose socket
+// the server sees: TCP and Unix connections as the net package's
+// listeners accept them, and TLS over TCP (a *tls.Conn over a
+// *net.TCPConn). It has gone when it closed or reset the connection, or
+// when it half-closed it (shutdown(SHUT_WR)) with nothing sent after this
+// request, as net/http takes it: a client that pipelines requests and
+// then half-closes is answered, and only the last of them finds its
+// context canceled. A half-close counts once the whole request has
+// arrived, whether or not the handler has read its body; but one that
+// finds part of the body not yet read from the socket cancels only once
+// it has been (within a second), and not while the handler leaves it.
+// Over TLS a FIN counts as gone unless a later request is already read,
+// and a close_notify alone is not seen. For other connections (a Listener
+// that wraps them, other systems) a client that disconnects is noticed on
+// the next read of Body or write of the response, which then fail.
 func (r *Request) Context() context.Context {
 	if r.ctx == nil {
 		return context.Background()

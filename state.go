@@ -45,6 +45,13 @@ const (
 
 var stateNames = [numStates]string{"new", "idle", "parked", "head", "handler", "writing", "draining", "closed", "hijacked"}
 
+// serving reports whether the connection is answering a request: its
+// handler runs, or its response is being written or its body drained.
+// Only then does a client's hang-up cancel anything (see hangup.go).
+func (s connState) serving() bool {
+	return s == stateHandler || s == stateWriting || s == stateDraining
+}
+
 func (s connState) String() string {
 	if s < numStates {
 		return stateNames[s]
@@ -88,6 +95,7 @@ type hooks struct {
 	wake     func(c *conn, took bool)          // the poller saw input for c; took: c was parked
 	waitIdle func(c *conn)                     // on c's goroutine: it waits for a request without buffers
 	sweep    func(c *conn)                     // the sweep found c parked past its deadline, about to take it (under the poller's mu)
+	hangUp   func(c *conn, canceled bool)      // the poller handled a hang-up event for c; canceled: it canceled c's context (under the poller's mu)
 }
 
 // setState moves the connection to state to. The transition table is
