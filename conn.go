@@ -380,8 +380,10 @@ func (c *conn) serveRequest(req *Request) bool {
 // bodyForcesClose reports whether the unread rest of the request body
 // rules out keeping the connection: a client still waiting for 100
 // Continue has not sent its body (RFC 9110 §10.1.1 lets us close rather
-// than guess), a body that failed cannot be resynchronised, and a long
-// known remainder is cheaper to cut off than to drain.
+// than guess), a body that failed cannot be resynchronised, a declared
+// length over the body limit is not read at all (the handler answered
+// without reading it: draining it would accept what the limit refuses),
+// and a long known remainder is cheaper to cut off than to drain.
 func (c *conn) bodyForcesClose(b *body) bool {
 	if b.done {
 		return false
@@ -389,7 +391,7 @@ func (c *conn) bodyForcesClose(b *body) bool {
 	if b.err != nil || (b.needContinue && !b.sentContinue) {
 		return true
 	}
-	return !b.chunked && b.remaining > c.srv.maxDrainBytes()
+	return !b.chunked && (b.remaining > c.srv.maxDrainBytes() || b.limit >= 0 && b.n+b.remaining > b.limit)
 }
 
 // callHandler runs the handler, turning a panic into a nil response (a

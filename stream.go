@@ -56,6 +56,8 @@ var (
 	ErrHijacked = errors.New("httpserver: connection has been hijacked")
 
 	errNoHijack = errors.New("httpserver: this connection cannot be hijacked")
+
+	errHijackFailed = errors.New("httpserver: the response failed and its connection closes: it cannot be hijacked")
 )
 
 // usable returns the connection to act on, or nil (and the error) when
@@ -75,8 +77,11 @@ func (w *StreamWriter) conn() (*conn, error) {
 // write window fills, data is held back so that a short body can still be
 // sent with a Content-Length; the head (status and fields as they are
 // then) is sent when it no longer can be held. Write blocks while the
-// client is slow to read. A Stream never runs for a response without a
-// body (HEAD, 204, 304): the server answers those without calling it.
+// client is slow to read. A write past a declared length fails with
+// ErrLengthMismatch as soon as the length is known: at once for a
+// Content-Length in the Response's Headers, when the head goes for one
+// set through Header. A Stream never runs for a response without a body
+// (HEAD, 204, 304): the server answers those without calling it.
 func (w *StreamWriter) Write(p []byte) (int, error) {
 	if w.t != nil {
 		return w.t.Write(p)
@@ -88,7 +93,10 @@ func (w *StreamWriter) Write(p []byte) (int, error) {
 	o := &c.rs.out
 	if !o.decided {
 		c.acquirePend()
-		if len(o.pend)+len(p) <= cap(o.pend) {
+		// Held back while it fits, and while it keeps within a declared
+		// length: a write past it is refused at once (ErrLengthMismatch),
+		// as it would be once the head has gone.
+		if n := len(o.pend) + len(p); n <= cap(o.pend) && (o.in.Declared < 0 || int64(n) <= o.in.Declared) {
 			o.pend = append(o.pend, p...)
 			return len(p), nil
 		}
@@ -316,6 +324,12 @@ func (c *conn) writeInterim(code int) {
 // hijack is StreamWriter.Hijack on the server's connection.
 func (c *conn) hijack() (net.Conn, []byte, error) {
 	o := &c.rs.out
+	if o.broken {
+		// The server has answered 500 (a fault in the head), or the body
+		// broke its framing: what the client has is not a response the
+		// Stream can build on.
+		return nil, nil, errHijackFailed
+	}
 	if !o.decided && len(o.pend) > 0 {
 		if err := c.decide(-1); err != nil {
 			return nil, nil, err
