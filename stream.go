@@ -21,9 +21,8 @@ import (
 // access. Every method fails (or does nothing) once the Stream has
 // returned.
 type StreamWriter struct {
-	c *conn        // the server's connection, or nil
+	c *conn        // the server's connection; nil once the Stream has returned
 	t streamTarget // another host (nethttp.ToHTTP, httpservertest), or nil
-	e error        // set when neither is usable any more
 	_ [0]func()    // not comparable
 }
 
@@ -55,12 +54,10 @@ var (
 	// Body once the connection has been taken over with Hijack.
 	ErrHijacked = errors.New("httpserver: connection has been hijacked")
 
-	errNoHijack = errors.New("httpserver: this connection cannot be hijacked")
-
 	errHijackFailed = errors.New("httpserver: the response failed and its connection closes: it cannot be hijacked")
 )
 
-// usable returns the connection to act on, or nil (and the error) when
+// conn returns the connection to act on, or nil (and the error) when
 // there is none: the Stream has returned, or another host writes.
 func (w *StreamWriter) conn() (*conn, error) {
 	c := w.c
@@ -135,8 +132,11 @@ func (w *StreamWriter) Flush() error {
 // Header returns the response's header fields (the Response's Headers),
 // which the Stream may change until the head is sent (HeadSent); later
 // changes are not sent (see Trailer for fields that follow the body). The
-// fields are checked when the head is sent: an invalid one is the
-// handler's fault, answered with 500 as for a returned Response.
+// head of an Endless response goes before its Stream runs, so its fields
+// are final by then. The fields are checked when the head is sent: an
+// invalid one is the handler's fault, answered with 500 as for a
+// returned Response, and the write that sent it (or the Stream's return)
+// fails.
 func (w *StreamWriter) Header() *Header {
 	if w.t != nil {
 		return w.t.Header()
@@ -166,7 +166,8 @@ func (w *StreamWriter) Header() *Header {
 //     with the head, at the first Write that cannot be held back, Flush or
 //     the Stream's return, and checked then (200..599).
 //
-// Once the head is sent WriteHeader does nothing, as net/http's does.
+// Once the head is sent WriteHeader does nothing, as net/http's does; the
+// head of an Endless response has gone before its Stream runs.
 func (w *StreamWriter) WriteHeader(code int) {
 	if w.t != nil {
 		w.t.WriteHeader(code)
@@ -182,9 +183,10 @@ func (w *StreamWriter) WriteHeader(code int) {
 // Trailer returns the trailer fields: fields sent after the body, when it
 // is sent chunked (to an HTTP/1.1 client, with no Content-Length). A
 // response whose Headers hold a "Trailer" field naming the trailers it
-// will send is always sent chunked to HTTP/1.1 clients, so that its
-// trailers can go (RFC 9110 §6.6.2); otherwise a short body may go with a
-// Content-Length and its trailers are dropped. Fields that may not be
+// will send (and no Content-Length) is always sent chunked to HTTP/1.1
+// clients, so that its trailers can go (RFC 9110 §6.6.2); otherwise, and
+// always to an HTTP/1.0 client, which cannot receive trailers, a short
+// body may go with a Content-Length, and the trailers are dropped. Fields that may not be
 // trailers (framing, routing and control fields, RFC 9110 §6.5.1: among
 // them Content-Length, Transfer-Encoding, Host, Trailer, Connection) and
 // invalid ones are dropped.
@@ -223,7 +225,10 @@ func (w *StreamWriter) HeadSent() bool {
 // it. The request's context stays live until the Stream returns (or the
 // server is closed). The Request's Body and this StreamWriter fail with
 // ErrHijacked. A connection of another host (nethttp.ToHTTP under a
-// server without hijacking, HTTP/2) returns an error.
+// server without hijacking, HTTP/2) returns an error, and so does a
+// response that has failed (the server answered 500 for a fault found
+// when the head went, or the body broke its framing): its connection
+// closes.
 func (w *StreamWriter) Hijack() (net.Conn, []byte, error) {
 	if w.t != nil {
 		return w.t.Hijack()
@@ -238,7 +243,10 @@ func (w *StreamWriter) Hijack() (net.Conn, []byte, error) {
 // SetReadDeadline sets an absolute deadline for reading the request body,
 // which replaces the server's ReadTimeout for this request; the zero time
 // restores ReadTimeout (never "no deadline": a peer that stalls is cut
-// off either way). It is reset when the response ends.
+// off either way). A Body read that passes it fails with the
+// connection's timeout error (errors.Is(err, os.ErrDeadlineExceeded)),
+// the response is the Stream's to finish, and the connection closes
+// after it. It is reset when the response ends.
 func (w *StreamWriter) SetReadDeadline(t time.Time) error {
 	if w.t != nil {
 		return w.t.SetReadDeadline(t)
@@ -254,7 +262,10 @@ func (w *StreamWriter) SetReadDeadline(t time.Time) error {
 // SetWriteDeadline sets an absolute deadline for writing the response,
 // which replaces the server's WriteTimeout for this response; the zero
 // time restores WriteTimeout (a client that stops reading is still cut
-// off). It is reset when the response ends.
+// off). A write to the connection that passes it fails with the
+// connection's timeout error (errors.Is(err, os.ErrDeadlineExceeded)),
+// and the connection is closed. It is reset when the response ends: what
+// the Stream left held back is then sent under WriteTimeout.
 func (w *StreamWriter) SetWriteDeadline(t time.Time) error {
 	if w.t != nil {
 		return w.t.SetWriteDeadline(t)

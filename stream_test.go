@@ -778,6 +778,20 @@ func TestStreamDeadlines(t *testing.T) {
 				_, err := w.WriteString("one") // held in the window: no socket write yet
 				return err
 			},
+			"/restored": func(req *Request, w *StreamWriter) error {
+				// The zero time gives the server's timeouts back.
+				w.SetReadDeadline(pastDeadline)
+				w.SetWriteDeadline(pastDeadline)
+				w.SetReadDeadline(time.Time{})
+				w.SetWriteDeadline(time.Time{})
+				started <- struct{}{}
+				b, err := io.ReadAll(req.Body)
+				if err != nil {
+					return err
+				}
+				w.Write(b)
+				return w.Flush()
+			},
 			"/read-body": func(req *Request, w *StreamWriter) error {
 				started <- struct{}{}
 				b, err := io.ReadAll(req.Body)
@@ -809,6 +823,16 @@ func TestStreamDeadlines(t *testing.T) {
 				t.Errorf("got %d %q, Connection %q; want the Stream's 200 \"read failed\", close (the body cannot be resynchronised)", r.Status, r.Body, c)
 			}
 			rc.expectClosed()
+		})
+
+		t.Run("zero time restores the timeouts", func(t *testing.T) {
+			rc := ts.dialRaw(t)
+			rc.send("POST /restored HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n")
+			recvWithin(t, started, "the Stream")
+			rc.send("abc") // read from the socket, after the Stream started
+			if r := rc.response("POST"); r.Status != 200 || r.Framing != "chunked" || string(r.Body) != "abc" {
+				t.Errorf("got %d, %s, %q; want 200, chunked, \"abc\"", r.Status, r.Framing, r.Body)
+			}
 		})
 
 		t.Run("reset for the next request", func(t *testing.T) {
