@@ -356,10 +356,12 @@ func (c *conn) serveRequest(req *Request) bool {
 		c.writeError(b.protoErr, b.protoMsg)
 		return false
 	}
-	// CONNECT asks for a tunnel, which we never make: what the client
-	// sends after the head may be tunnel data (clients send it early), and
-	// must not be read as requests (RFC 9110 §9.3.6).
-	mustClose := c.bodyForcesClose(b) || c.rs.head.Form == wire.AuthorityForm
+	// CONNECT asks for a tunnel: what the client sends after the head may
+	// be tunnel data (clients send it early), and must not be read as
+	// requests (RFC 9110 §9.3.6), whether the handler opens the tunnel
+	// (a 2xx Stream that hijacks) or refuses it. What the unread body
+	// rules out is judged when the head goes (decide, bodyForcesClose).
+	mustClose := c.rs.head.Form == wire.AuthorityForm
 	keep := c.writeResponse(req, resp, mustClose)
 	if !keep {
 		c.linger = c.linger || !b.done

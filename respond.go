@@ -30,7 +30,6 @@ type respState struct {
 	resp       *Response
 	req        *Request
 	closeAsked bool // the handler's "Connection: close"
-	mustClose  bool // the request side rules out keep-alive
 
 	// deferred: a Stream has had the chance to change the status or the
 	// fields (StreamWriter.Header, WriteHeader), so decide checks them
@@ -63,15 +62,16 @@ func (c *conn) handlerFault(req *Request, what string) {
 }
 
 // writeResponse validates resp and writes it. mustClose says the request
-// side already rules out keep-alive. It reports whether the connection may
-// carry another request.
+// already rules out keep-alive (CONNECT); what its body leaves does too,
+// judged when the head goes (decide). It reports whether the connection
+// may carry another request.
 func (c *conn) writeResponse(req *Request, resp *Response, mustClose bool) bool {
 	o := &c.rs.out
 	// Field by field, not a composite literal: the state holds pointers,
 	// and a whole-struct copy costs a bulk write barrier per request.
 	o.decided, o.broken = false, false
 	o.resp, o.req, o.status, o.failure = resp, req, 0, nil
-	o.mustClose, o.deferred, o.tunnel = mustClose, false, false
+	o.deferred, o.tunnel = false, false
 	o.pend = o.pend[:0]
 	if o.trailers.Len() > 0 {
 		o.trailers.Reset()
@@ -498,13 +498,13 @@ func (c *conn) decide(length int64) error {
 	case o.declared && o.in.Declared < 0 && o.head.version == 11:
 		length = -1 // chunked, so that the trailers can follow
 	}
-	if b := &c.body; !b.done && (b.err != nil || b.needContinue && !b.sentContinue) {
-		// A body that failed (while a Stream read it) cannot be
-		// resynchronised. And it is too late for 100 Continue once the
-		// final head goes (RFC 9110 §15.2: it must precede the final
-		// response); a client waiting for it sends the body after its
-		// own timeout. Either way the connection closes after this
-		// response (bodyForcesClose).
+	if b := &c.body; !b.done && c.bodyForcesClose(b) {
+		// What is left of the request body as the head goes rules out
+		// another request (bodyForcesClose): judged now, not when the
+		// handler returned, since a Stream may have read it meanwhile.
+		// And it is too late for 100 Continue once the final head goes
+		// (RFC 9110 §15.2: it must precede the final response); a client
+		// waiting for it sends the body after its own timeout.
 		b.needContinue = false
 		o.in.KeepAlive = false
 	}

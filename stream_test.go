@@ -349,6 +349,19 @@ func TestStreamInterim(t *testing.T) {
 			if r.Status != 200 || string(r.Body) != "data" {
 				t.Errorf("got %d %q, want 200 \"data\" right after the only 100", r.Status, r.Body)
 			}
+			// The Stream read the whole body before its head went: the
+			// connection is kept, though the handler had returned
+			// without reading it.
+			if c, _ := r.get("Connection"); c != "" {
+				t.Errorf("Connection: got %q, want none (kept alive)", c)
+			}
+			rc.send("POST /continue HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nok")
+			if head, err := readHeadBytes(rc.br); err != nil || head != continueLine {
+				t.Fatalf("next request's interim head: got %q (%v), want %q", head, err, continueLine)
+			}
+			if r := rc.response("POST"); string(r.Body) != "ok" {
+				t.Errorf("next request: got %q, want \"ok\"", r.Body)
+			}
 		})
 	})
 }
