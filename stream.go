@@ -186,10 +186,10 @@ func (w *StreamWriter) WriteHeader(code int) {
 // will send (and no Content-Length) is always sent chunked to HTTP/1.1
 // clients, so that its trailers can go (RFC 9110 §6.6.2); otherwise, and
 // always to an HTTP/1.0 client, which cannot receive trailers, a short
-// body may go with a Content-Length, and the trailers are dropped. Fields that may not be
-// trailers (framing, routing and control fields, RFC 9110 §6.5.1: among
-// them Content-Length, Transfer-Encoding, Host, Trailer, Connection) and
-// invalid ones are dropped.
+// body may go with a Content-Length, and the trailers are dropped.
+// Fields that may not be trailers (framing, routing and control fields,
+// RFC 9110 §6.5.1: among them Content-Length, Transfer-Encoding, Host,
+// Trailer, Connection) and invalid ones are dropped, and logged.
 func (w *StreamWriter) Trailer() *Header {
 	if w.t != nil {
 		return w.t.Trailer()
