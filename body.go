@@ -192,6 +192,13 @@ func (b *body) fill(p []byte) (int, error) {
 	}
 	b.waited += coarseNow() - start
 	if err != nil {
+		if c.r.fixed && isTimeout(err) {
+			// The handler's own deadline (StreamWriter.SetReadDeadline)
+			// passed: a plain timeout for it to judge, not the server's
+			// verdict on the client's pace (408).
+			b.err = err
+			return 0, err
+		}
 		return 0, b.fail(err, timeout < progress)
 	}
 	b.got += int64(n)

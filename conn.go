@@ -363,11 +363,12 @@ func (c *conn) serveRequest(req *Request) bool {
 		c.writeError(b.protoErr, b.protoMsg)
 		return false
 	}
-	// CONNECT asks for a tunnel, which only a Stream that hijacks the
-	// connection makes: otherwise what the client sends after the head
-	// may be tunnel data (clients send it early), and must not be read as
-	// requests (RFC 9110 §9.3.6).
-	mustClose := c.bodyForcesClose(b) || c.rs.head.Form == wire.AuthorityForm
+	// CONNECT asks for a tunnel: what the client sends after the head may
+	// be tunnel data (clients send it early), and must not be read as
+	// requests (RFC 9110 §9.3.6), whether the handler opens the tunnel
+	// (a 2xx Stream that hijacks) or refuses it. What the unread body
+	// rules out is judged when the head goes (decide, bodyForcesClose).
+	mustClose := c.rs.head.Form == wire.AuthorityForm
 	keep := c.writeResponse(req, resp, mustClose)
 	if !keep {
 		c.linger = c.linger || !b.done
@@ -388,8 +389,10 @@ func (c *conn) serveRequest(req *Request) bool {
 // bodyForcesClose reports whether the unread rest of the request body
 // rules out keeping the connection: a client still waiting for 100
 // Continue has not sent its body (RFC 9110 §10.1.1 lets us close rather
-// than guess), a body that failed cannot be resynchronised, and a long
-// known remainder is cheaper to cut off than to drain.
+// than guess), a body that failed cannot be resynchronised, a declared
+// length over the body limit is not read at all (the handler answered
+// without reading it: draining it would accept what the limit refuses),
+// and a long known remainder is cheaper to cut off than to drain.
 func (c *conn) bodyForcesClose(b *body) bool {
 	if b.done {
 		return false
@@ -397,7 +400,7 @@ func (c *conn) bodyForcesClose(b *body) bool {
 	if b.err != nil || (b.needContinue && !b.sentContinue) {
 		return true
 	}
-	return !b.chunked && b.remaining > c.srv.maxDrainBytes()
+	return !b.chunked && (b.remaining > c.srv.maxDrainBytes() || b.limit >= 0 && b.n+b.remaining > b.limit)
 }
 
 // callHandler runs the handler, turning a panic into a nil response (a

@@ -2,16 +2,20 @@ package httpserver_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"hash/crc32"
 	"io"
 	"log"
 	"net"
 	"net/http"
+	"net/http/httptrace"
+	"net/textproto"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -433,4 +437,256 @@ func buildProgram(t *testing.T, src string) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go vet of the README's program: %v\n%s", err, out)
 	}
+}
+
+// WriteHeader with an interim status: 103 Early Hints tells the client
+// what it may start fetching while the page is still being made; the
+// fields go with the final response too. A client sees it as Go's does,
+// through httptrace's Got1xxResponse.
+func ExampleStreamWriter_WriteHeader() {
+	srv := &httpserver.Server{
+		Handler: httpserver.HandlerFunc(func(req *httpserver.Request) *httpserver.Response {
+			return &httpserver.Response{StatusCode: 200, Stream: func(w *httpserver.StreamWriter) error {
+				w.Header().Set("Link", "</style.css>; rel=preload; as=style")
+				w.WriteHeader(103) // sent at once
+				// ... the slow part: the final status and fields are
+				// still the Stream's to change until its first write.
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				_, err := io.WriteString(w, "<!doctype html><title>hello</title>\n")
+				return err
+			}}
+		}),
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	go srv.Serve(l)
+	defer srv.Close()
+
+	trace := &httptrace.ClientTrace{Got1xxResponse: func(code int, h textproto.MIMEHeader) error {
+		fmt.Println(code, h.Get("Link"))
+		return nil
+	}}
+	ctx := httptrace.WithClientTrace(context.Background(), trace)
+	req, err := http.NewRequestWithContext(ctx, "GET", "http://"+l.Addr().String()+"/", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	fmt.Println(res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Link"))
+	fmt.Print(string(body))
+	// Output:
+	// 103 </style.css>; rel=preload; as=style
+	// 200 text/html; charset=utf-8 </style.css>; rel=preload; as=style
+	// <!doctype html><title>hello</title>
+}
+
+// Hijack takes the connection over after a 101 Switching Protocols, here
+// to a line-echo protocol a client asks for with "Upgrade: echo" (a
+// WebSocket library does the same). What the client sent after its
+// request, which the server had already read, comes back from Hijack.
+func ExampleStreamWriter_Hijack() {
+	srv := &httpserver.Server{
+		Handler: httpserver.HandlerFunc(func(req *httpserver.Request) *httpserver.Response {
+			if req.Headers.Get("Upgrade") != "echo" {
+				resp := &httpserver.Response{StatusCode: 426, Message: "this resource speaks echo\n"}
+				resp.Headers.Set("Upgrade", "echo")
+				return resp
+			}
+			return &httpserver.Response{StatusCode: 200, Stream: func(w *httpserver.StreamWriter) error {
+				w.Header().Set("Upgrade", "echo")
+				w.Header().Set("Connection", "Upgrade")
+				w.WriteHeader(101) // sent at once, without framing
+				conn, rest, err := w.Hijack()
+				if err != nil {
+					return err
+				}
+				defer conn.Close()
+				lines := bufio.NewScanner(io.MultiReader(bytes.NewReader(rest), conn))
+				for lines.Scan() {
+					if _, err := fmt.Fprintf(conn, "echo: %s\n", lines.Text()); err != nil {
+						return err
+					}
+				}
+				return lines.Err()
+			}}
+		}),
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	go srv.Serve(l)
+	defer srv.Close()
+
+	// Example only: a client of the echo protocol.
+	conn, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, "GET /chat HTTP/1.1\r\nHost: example.com\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\nhello\n")
+	br := bufio.NewReader(conn)
+	res, err := http.ReadResponse(br, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.Status, res.Header.Get("Upgrade"))
+	line, _ := br.ReadString('\n')
+	fmt.Print(line)
+	io.WriteString(conn, "bye\n")
+	line, _ = br.ReadString('\n')
+	fmt.Print(line)
+	// Output:
+	// 101 Switching Protocols echo
+	// echo: hello
+	// echo: bye
+}
+
+// Trailer fields follow the body: here a checksum of a body sent in
+// parts, known only at its end. The "Trailer" field announces it, which
+// makes the body chunked so that the trailer can go.
+func ExampleStreamWriter_Trailer() {
+	srv := &httpserver.Server{
+		Handler: httpserver.HandlerFunc(func(req *httpserver.Request) *httpserver.Response {
+			resp := &httpserver.Response{StatusCode: 200, Stream: func(w *httpserver.StreamWriter) error {
+				sum := crc32.NewIEEE()
+				for _, part := range []string{"hello, ", "world\n"} {
+					if _, err := io.WriteString(io.MultiWriter(w, sum), part); err != nil {
+						return err
+					}
+				}
+				w.Trailer().Set("X-Checksum", fmt.Sprintf("crc32=%08x", sum.Sum32()))
+				return nil
+			}}
+			resp.Headers.Set("Trailer", "X-Checksum")
+			return resp
+		}),
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	go srv.Serve(l)
+	defer srv.Close()
+
+	res, err := http.Get("http://" + l.Addr().String() + "/file")
+	if err != nil {
+		log.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body) // trailers arrive after the body
+	res.Body.Close()
+	fmt.Print(res.TransferEncoding, " ", string(body))
+	fmt.Println("X-Checksum:", res.Trailer.Get("X-Checksum"))
+	// Output:
+	// [chunked] hello, world
+	// X-Checksum: crc32=f4247453
+}
+
+// SetBodyLimit gives one request a body limit of its own, above or below
+// the server's MaxBodyBytes; BodyLimit does it for a Mux route. A body
+// over its limit is refused with 413 at the handler's first read.
+func ExampleRequest_SetBodyLimit() {
+	mux := httpserver.NewMux()
+	mux.RouteFunc("POST /upload", func(req *httpserver.Request) *httpserver.Response {
+		if err := req.SetBodyLimit(10 << 20); err != nil { // before the first read
+			return &httpserver.Response{StatusCode: 500, Message: err.Error()}
+		}
+		n, err := io.Copy(io.Discard, req.Body)
+		if err != nil {
+			return &httpserver.Response{StatusCode: 400, Message: err.Error()} // the server answers 413 instead
+		}
+		return &httpserver.Response{StatusCode: 200, Message: fmt.Sprintf("stored %d bytes\n", n)}
+	})
+	mux.Route("POST /comment", httpserver.BodyLimit(1<<10, httpserver.HandlerFunc(func(req *httpserver.Request) *httpserver.Response {
+		b, err := io.ReadAll(req.Body)
+		if err != nil {
+			return &httpserver.Response{StatusCode: 400, Message: err.Error()}
+		}
+		return &httpserver.Response{StatusCode: 200, Message: fmt.Sprintf("comment of %d bytes\n", len(b))}
+	})))
+	srv := &httpserver.Server{MaxBodyBytes: 64 << 10, Handler: mux}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	go srv.Serve(l)
+	defer srv.Close()
+
+	for _, post := range []struct {
+		path string
+		size int
+	}{{"/upload", 1 << 20}, {"/comment", 100}, {"/comment", 2 << 10}} {
+		res, err := http.Post("http://"+l.Addr().String()+post.path, "text/plain", strings.NewReader(strings.Repeat("x", post.size)))
+		if err != nil {
+			log.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		fmt.Print(post.path, " ", res.StatusCode, " ", string(body))
+	}
+	// Output:
+	// /upload 200 stored 1048576 bytes
+	// /comment 200 comment of 100 bytes
+	// /comment 413 Content Too Large: request body too large
+}
+
+// ShutdownNotice lets an endless response (server-sent events here) end
+// cleanly when the server shuts down, so that Shutdown need not wait for
+// its deadline and close the connection under it.
+func ExampleRequest_ShutdownNotice() {
+	srv := &httpserver.Server{
+		Handler: httpserver.HandlerFunc(func(req *httpserver.Request) *httpserver.Response {
+			resp := &httpserver.Response{StatusCode: 200, Endless: true, Stream: func(w *httpserver.StreamWriter) error {
+				ticks := time.NewTicker(time.Hour) // the events' source
+				defer ticks.Stop()
+				fmt.Fprint(w, "data: hello\n\n")
+				for {
+					if err := w.Flush(); err != nil {
+						return err // the client went away
+					}
+					select {
+					case t := <-ticks.C:
+						fmt.Fprintf(w, "data: %s\n\n", t.Format(time.RFC3339))
+					case <-req.ShutdownNotice():
+						fmt.Fprint(w, "event: bye\ndata: the server is shutting down\n\n")
+						return nil
+					}
+				}
+			}}
+			resp.Headers.Set("Content-Type", "text/event-stream")
+			return resp
+		}),
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	go srv.Serve(l)
+
+	res, err := http.Get("http://" + l.Addr().String() + "/events")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer res.Body.Close()
+	events := bufio.NewReader(res.Body)
+	first, _ := events.ReadString('\n')
+	events.ReadString('\n') // the blank line that ends the event
+	fmt.Printf("%q\n", first)
+
+	shutdown := make(chan error, 1)
+	go func() { shutdown <- srv.Shutdown(context.Background()) }()
+	rest, _ := io.ReadAll(events) // the response ends, cleanly
+	fmt.Printf("%q\n", rest)
+	fmt.Println("Shutdown:", <-shutdown)
+	// Output:
+	// "data: hello\n"
+	// "event: bye\ndata: the server is shutting down\n\n"
+	// Shutdown: <nil>
 }

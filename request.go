@@ -217,10 +217,11 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 	if l.left <= 0 {
 		// One byte more tells a body at the limit from a longer one.
 		var one [1]byte
-		if n, _ := l.r.Read(one[:]); n > 0 {
+		n, err := l.r.Read(one[:])
+		if n > 0 {
 			return 0, ErrBodyTooLarge
 		}
-		return l.r.Read(p)
+		return 0, err // io.EOF at the limit; nil, and the next Read tries again
 	}
 	if int64(len(p)) > l.left {
 		p = p[:l.left]

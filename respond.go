@@ -30,7 +30,6 @@ type respState struct {
 	resp       *Response
 	req        *Request
 	closeAsked bool // the handler's "Connection: close"
-	mustClose  bool // the request side rules out keep-alive
 
 	// deferred: a Stream has had the chance to change the status or the
 	// fields (StreamWriter.Header, WriteHeader), so decide checks them
@@ -63,15 +62,16 @@ func (c *conn) handlerFault(req *Request, what string) {
 }
 
 // writeResponse validates resp and writes it. mustClose says the request
-// side already rules out keep-alive. It reports whether the connection may
-// carry another request.
+// already rules out keep-alive (CONNECT); what its body leaves does too,
+// judged when the head goes (decide). It reports whether the connection
+// may carry another request.
 func (c *conn) writeResponse(req *Request, resp *Response, mustClose bool) bool {
 	o := &c.rs.out
 	// Field by field, not a composite literal: the state holds pointers,
 	// and a whole-struct copy costs a bulk write barrier per request.
-	o.decided, o.broken, o.closeAsked = false, false, false
+	o.decided, o.broken = false, false
 	o.resp, o.req, o.status, o.failure = resp, req, 0, nil
-	o.mustClose, o.deferred, o.tunnel, o.declared = mustClose, false, false, false
+	o.deferred, o.tunnel = false, false
 	o.pend = o.pend[:0]
 	if o.trailers.Len() > 0 {
 		o.trailers.Reset()
@@ -155,6 +155,8 @@ func (c *conn) checkResponse(req *Request, resp *Response) string {
 		rh.kind = headTunnel
 	}
 	o.in = wire.FramingInput{Version: o.head.version, Head: c.isHEAD, Status: resp.StatusCode, Length: -1, Declared: -1, Endless: resp.Endless}
+	// Read from the fields, afresh when a Stream changed them (recheck).
+	o.closeAsked, o.declared = false, false
 	if fault := c.checkFields(resp); fault != "" {
 		return fault
 	}
@@ -343,17 +345,19 @@ func (c *conn) writeBody(resp *Response) error {
 	}
 	switch {
 	case resp.Stream != nil:
-		if resp.Endless || n >= 0 {
+		if resp.Endless {
+			// The client should see the head at once (event streams), so
+			// it goes before the Stream runs, as the Response says.
 			if err := c.decide(n); err != nil {
 				return err
 			}
-			if resp.Endless {
-				// The client should see the head at once (event streams).
-				if err := c.w.flush(); err != nil {
-					return err
-				}
+			if err := c.w.flush(); err != nil {
+				return err
 			}
 		}
+		// Otherwise the head waits for the Stream's first write that
+		// cannot be held back (StreamWriter.Write), even with a declared
+		// length, so that the Stream may still change it.
 		return c.runStream(resp.Stream)
 	case resp.Body != nil:
 		if n >= 0 || resp.Endless {
@@ -485,14 +489,22 @@ func (c *conn) decide(length int64) error {
 		}
 	}
 	o.decided = true
-	if o.declared && o.in.Declared < 0 && !o.tunnel {
+	switch {
+	case o.tunnel:
+	case o.in.Declared >= 0 && o.resp.Stream != nil:
+		// A Stream's declared length, whenever its head goes (a first
+		// write that outgrew the window, a Flush, its return).
+		length = o.in.Declared
+	case o.declared && o.in.Declared < 0 && o.head.version == 11:
 		length = -1 // chunked, so that the trailers can follow
 	}
-	if b := &c.body; b.needContinue && !b.sentContinue {
-		// Too late for 100 Continue once the final head goes (RFC 9110
-		// §15.2: it must precede the final response); a client waiting
-		// for it sends the body after its own timeout, and the
-		// connection closes after this response (bodyForcesClose).
+	if b := &c.body; !b.done && c.bodyForcesClose(b) {
+		// What is left of the request body as the head goes rules out
+		// another request (bodyForcesClose): judged now, not when the
+		// handler returned, since a Stream may have read it meanwhile.
+		// And it is too late for 100 Continue once the final head goes
+		// (RFC 9110 §15.2: it must precede the final response); a client
+		// waiting for it sends the body after its own timeout.
 		b.needContinue = false
 		o.in.KeepAlive = false
 	}
@@ -531,9 +543,15 @@ func (c *conn) recheck() error {
 	keep := o.in.KeepAlive
 	if fault := c.checkResponse(o.req, o.resp); fault != "" {
 		c.handlerFault(o.req, fault)
-		o.broken = true
+		o.broken, o.decided = true, true
+		// Nothing of the Stream's may follow the 500: its later writes
+		// fail (ErrBodyNotAllowed), and finishBody adds nothing, whatever
+		// the encoder held from the connection's last response.
+		o.enc.start(wire.Framing{Mode: wire.ModeNone, ContentLength: -1})
 		c.writeError(500, "")
-		o.decided = true
+		if o.failure == nil {
+			o.failure = errHandlerFault
+		}
 		return errHandlerFault
 	}
 	o.in.KeepAlive = keep && !o.closeAsked

@@ -27,7 +27,12 @@ type Response struct {
 
 	// StatusCode is the status, 200..599. Interim (1xx) responses are not
 	// final and cannot be returned from a handler: they are refused with
-	// a 500 (100 Continue is sent by the server itself, see Request.Body).
+	// a 500 (100 Continue is sent by the server itself, see Request.Body;
+	// a Stream sends others with StreamWriter.WriteHeader). The exception
+	// is 101 Switching Protocols, to an HTTP/1.1 request with an Upgrade
+	// field, which like a 2xx to CONNECT opens a tunnel: it is allowed
+	// only with a Stream, which must take the connection
+	// (StreamWriter.Hijack).
 	StatusCode int
 
 	// StatusMsg is the reason phrase; "" uses the standard one for

@@ -21,9 +21,8 @@ import (
 // access. Every method fails (or does nothing) once the Stream has
 // returned.
 type StreamWriter struct {
-	c *conn        // the server's connection, or nil
+	c *conn        // the server's connection; nil once the Stream has returned
 	t streamTarget // another host (nethttp.ToHTTP, httpservertest), or nil
-	e error        // set when neither is usable any more
 	_ [0]func()    // not comparable
 }
 
@@ -55,10 +54,10 @@ var (
 	// Body once the connection has been taken over with Hijack.
 	ErrHijacked = errors.New("httpserver: connection has been hijacked")
 
-	errNoHijack = errors.New("httpserver: this connection cannot be hijacked")
+	errHijackFailed = errors.New("httpserver: the response failed and its connection closes: it cannot be hijacked")
 )
 
-// usable returns the connection to act on, or nil (and the error) when
+// conn returns the connection to act on, or nil (and the error) when
 // there is none: the Stream has returned, or another host writes.
 func (w *StreamWriter) conn() (*conn, error) {
 	c := w.c
@@ -75,8 +74,11 @@ func (w *StreamWriter) conn() (*conn, error) {
 // write window fills, data is held back so that a short body can still be
 // sent with a Content-Length; the head (status and fields as they are
 // then) is sent when it no longer can be held. Write blocks while the
-// client is slow to read. A Stream never runs for a response without a
-// body (HEAD, 204, 304): the server answers those without calling it.
+// client is slow to read. A write past a declared length fails with
+// ErrLengthMismatch as soon as the length is known: at once for a
+// Content-Length in the Response's Headers, when the head goes for one
+// set through Header. A Stream never runs for a response without a body
+// (HEAD, 204, 304): the server answers those without calling it.
 func (w *StreamWriter) Write(p []byte) (int, error) {
 	if w.t != nil {
 		return w.t.Write(p)
@@ -88,7 +90,10 @@ func (w *StreamWriter) Write(p []byte) (int, error) {
 	o := &c.rs.out
 	if !o.decided {
 		c.acquirePend()
-		if len(o.pend)+len(p) <= cap(o.pend) {
+		// Held back while it fits, and while it keeps within a declared
+		// length: a write past it is refused at once (ErrLengthMismatch),
+		// as it would be once the head has gone.
+		if n := len(o.pend) + len(p); n <= cap(o.pend) && (o.in.Declared < 0 || int64(n) <= o.in.Declared) {
 			o.pend = append(o.pend, p...)
 			return len(p), nil
 		}
@@ -127,8 +132,11 @@ func (w *StreamWriter) Flush() error {
 // Header returns the response's header fields (the Response's Headers),
 // which the Stream may change until the head is sent (HeadSent); later
 // changes are not sent (see Trailer for fields that follow the body). The
-// fields are checked when the head is sent: an invalid one is the
-// handler's fault, answered with 500 as for a returned Response.
+// head of an Endless response goes before its Stream runs, so its fields
+// are final by then. The fields are checked when the head is sent: an
+// invalid one is the handler's fault, answered with 500 as for a
+// returned Response, and the write that sent it (or the Stream's return)
+// fails.
 func (w *StreamWriter) Header() *Header {
 	if w.t != nil {
 		return w.t.Header()
@@ -158,7 +166,8 @@ func (w *StreamWriter) Header() *Header {
 //     with the head, at the first Write that cannot be held back, Flush or
 //     the Stream's return, and checked then (200..599).
 //
-// Once the head is sent WriteHeader does nothing, as net/http's does.
+// Once the head is sent WriteHeader does nothing, as net/http's does; the
+// head of an Endless response has gone before its Stream runs.
 func (w *StreamWriter) WriteHeader(code int) {
 	if w.t != nil {
 		w.t.WriteHeader(code)
@@ -174,12 +183,13 @@ func (w *StreamWriter) WriteHeader(code int) {
 // Trailer returns the trailer fields: fields sent after the body, when it
 // is sent chunked (to an HTTP/1.1 client, with no Content-Length). A
 // response whose Headers hold a "Trailer" field naming the trailers it
-// will send is always sent chunked to HTTP/1.1 clients, so that its
-// trailers can go (RFC 9110 §6.6.2); otherwise a short body may go with a
-// Content-Length and its trailers are dropped. Fields that may not be
-// trailers (framing, routing and control fields, RFC 9110 §6.5.1: among
-// them Content-Length, Transfer-Encoding, Host, Trailer, Connection) and
-// invalid ones are dropped.
+// will send (and no Content-Length) is always sent chunked to HTTP/1.1
+// clients, so that its trailers can go (RFC 9110 §6.6.2); otherwise, and
+// always to an HTTP/1.0 client, which cannot receive trailers, a short
+// body may go with a Content-Length, and the trailers are dropped.
+// Fields that may not be trailers (framing, routing and control fields,
+// RFC 9110 §6.5.1: among them Content-Length, Transfer-Encoding, Host,
+// Trailer, Connection) and invalid ones are dropped, and logged.
 func (w *StreamWriter) Trailer() *Header {
 	if w.t != nil {
 		return w.t.Trailer()
@@ -215,7 +225,10 @@ func (w *StreamWriter) HeadSent() bool {
 // it. The request's context stays live until the Stream returns (or the
 // server is closed). The Request's Body and this StreamWriter fail with
 // ErrHijacked. A connection of another host (nethttp.ToHTTP under a
-// server without hijacking, HTTP/2) returns an error.
+// server without hijacking, HTTP/2) returns an error, and so does a
+// response that has failed (the server answered 500 for a fault found
+// when the head went, or the body broke its framing): its connection
+// closes.
 func (w *StreamWriter) Hijack() (net.Conn, []byte, error) {
 	if w.t != nil {
 		return w.t.Hijack()
@@ -230,7 +243,10 @@ func (w *StreamWriter) Hijack() (net.Conn, []byte, error) {
 // SetReadDeadline sets an absolute deadline for reading the request body,
 // which replaces the server's ReadTimeout for this request; the zero time
 // restores ReadTimeout (never "no deadline": a peer that stalls is cut
-// off either way). It is reset when the response ends.
+// off either way). A Body read that passes it fails with the
+// connection's timeout error (errors.Is(err, os.ErrDeadlineExceeded)),
+// the response is the Stream's to finish, and the connection closes
+// after it. It is reset when the response ends.
 func (w *StreamWriter) SetReadDeadline(t time.Time) error {
 	if w.t != nil {
 		return w.t.SetReadDeadline(t)
@@ -246,7 +262,10 @@ func (w *StreamWriter) SetReadDeadline(t time.Time) error {
 // SetWriteDeadline sets an absolute deadline for writing the response,
 // which replaces the server's WriteTimeout for this response; the zero
 // time restores WriteTimeout (a client that stops reading is still cut
-// off). It is reset when the response ends.
+// off). A write to the connection that passes it fails with the
+// connection's timeout error (errors.Is(err, os.ErrDeadlineExceeded)),
+// and the connection is closed. It is reset when the response ends: what
+// the Stream left held back is then sent under WriteTimeout.
 func (w *StreamWriter) SetWriteDeadline(t time.Time) error {
 	if w.t != nil {
 		return w.t.SetWriteDeadline(t)
@@ -316,6 +335,12 @@ func (c *conn) writeInterim(code int) {
 // hijack is StreamWriter.Hijack on the server's connection.
 func (c *conn) hijack() (net.Conn, []byte, error) {
 	o := &c.rs.out
+	if o.broken {
+		// The server has answered 500 (a fault in the head), or the body
+		// broke its framing: what the client has is not a response the
+		// Stream can build on.
+		return nil, nil, errHijackFailed
+	}
 	if !o.decided && len(o.pend) > 0 {
 		if err := c.decide(-1); err != nil {
 			return nil, nil, err
