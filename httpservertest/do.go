@@ -86,9 +86,9 @@ var ErrCannotHijack = errors.New("httpservertest: cannot hijack")
 // Stream's head goes; a response without a body (to HEAD, 204, 304) runs
 // no Stream and reads no Body; a Stream's head is sent at its first Flush,
 // at the first Write that overflows the server's default write window
-// (httpserver.DefaultWriteBufferSize), when it returns, or at once for an
-// Endless Stream or one with a declared Content-Length, and the status and
-// fields may change until then (StreamWriter.Header, WriteHeader,
+// (httpserver.DefaultWriteBufferSize) or a length the Response's Headers
+// declare, when it returns, or at once for an Endless Stream, and the
+// status and fields may change until then (StreamWriter.Header, WriteHeader,
 // HeadSent); a Write past a declared length fails with
 // httpserver.ErrLengthMismatch, one to a response without a body with
 // httpserver.ErrBodyNotAllowed; interim 1xx answers go only to an HTTP/1.1
@@ -118,6 +118,7 @@ func Do(h httpserver.Handler, req *httpserver.Request) *Result {
 		r.fail(fault)
 		return res
 	}
+	r.declared = hi.declared
 	err := r.produce(hi.declared)
 	if err == nil && !r.sent {
 		r.commit(int64(len(r.pend))) // a fault is in res.Fault
@@ -152,7 +153,9 @@ func (r *recorder) produce(declared int64) error {
 		r.commit(n)
 		return nil
 	case resp.Stream != nil:
-		if resp.Endless || n >= 0 {
+		// Only an Endless Stream's head goes before it runs; otherwise it
+		// waits for the Stream, even with a declared length.
+		if resp.Endless {
 			if err := r.commit(n); err != nil {
 				return nil
 			}

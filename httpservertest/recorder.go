@@ -32,6 +32,7 @@ type recorder struct {
 	done   bool // the Stream has returned
 
 	pend      []byte    // body bytes held back until the head goes
+	declared  int64     // the Content-Length of the Response's Headers as returned, or -1
 	mode      wire.Mode // the body's framing, once the head is sent
 	remaining int64     // ModeLength: bytes still owed
 
@@ -46,7 +47,10 @@ func (r *recorder) Write(p []byte) (int, error) {
 		return 0, errStreamDone
 	}
 	if !r.sent {
-		if len(r.pend)+len(p) <= httpserver.DefaultWriteBufferSize {
+		// Held back while it fits, and while it keeps within a length
+		// the Response's Headers declare (a write past it is refused at
+		// once, as the server's StreamWriter does).
+		if n := len(r.pend) + len(p); n <= httpserver.DefaultWriteBufferSize && (r.declared < 0 || int64(n) <= r.declared) {
 			r.pend = append(r.pend, p...)
 			return len(p), nil
 		}
@@ -163,7 +167,11 @@ func (r *recorder) commit(length int64) error {
 	r.sent = true
 	resp := r.resp
 	tunnel := isTunnel(r.req.Verb, resp.StatusCode)
-	if hi.trailer && hi.declared < 0 && !tunnel {
+	switch {
+	case tunnel:
+	case hi.declared >= 0 && resp.Stream != nil:
+		length = hi.declared // a Stream's declared length, whenever its head goes
+	case hi.trailer && hi.declared < 0 && r.version() == 11:
 		length = -1 // chunked, so that the trailers can follow
 	}
 	fr := wire.DecideFraming(wire.FramingInput{
