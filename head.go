@@ -18,6 +18,10 @@ type respHead struct {
 	// ownDate: fields hold a Date field, which replaces the automatic one
 	// (an empty one suppresses it).
 	ownDate bool
+	// connTokens: fields hold a Connection field with options other than
+	// close and keep-alive ("upgrade", hop-by-hop field names), which a
+	// final head carries in the server's own Connection field.
+	connTokens bool
 	// contentType is a Content-Type for the server's own answers ("" for
 	// none).
 	contentType string
@@ -47,7 +51,8 @@ const (
 //	Transfer-Encoding always the server's; a handler's is a fault (500).
 //	Connection        always the server's ("close" when the connection
 //	                  ends, "keep-alive" to a 1.0 client that keeps it); a
-//	                  handler's "close" is obeyed, the field not copied.
+//	                  handler's "close" is obeyed, its other options
+//	                  ("upgrade", say) are added to the server's field.
 //
 // Everything else is the handler's, written in its order and case. An
 // interim (1xx) head has no Date and no framing; a tunnel's (101, 2xx to
@@ -83,12 +88,54 @@ func appendHead(b []byte, h *respHead) []byte {
 	if fr.Mode == wire.ModeChunked {
 		b = append(b, "Transfer-Encoding: chunked\r\n"...)
 	}
+	if h.connTokens {
+		return append(appendConnection(b, h), "\r\n"...)
+	}
 	switch {
 	case !fr.KeepAlive:
 		// Explicit for 1.0 too: a close-delimited body then says so.
 		b = append(b, "Connection: close\r\n"...)
 	case h.version == 10:
 		b = append(b, "Connection: keep-alive\r\n"...)
+	}
+	return append(b, "\r\n"...)
+}
+
+// appendConnection appends the Connection field of a final head whose
+// handler gave options of its own: those, in order, with the server's
+// close or keep-alive. A 426 or a 200 that offers an upgrade must list
+// "upgrade" beside its Upgrade field (RFC 9110 §7.8).
+func appendConnection(b []byte, h *respHead) []byte {
+	b = append(b, "Connection: "...)
+	n := 0
+	add := func(tok string) {
+		if n > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, tok...)
+		n++
+	}
+	switch {
+	case !h.framing.KeepAlive:
+		add("close")
+	case h.version == 10:
+		add("keep-alive")
+	}
+	for _, f := range h.fields.fields {
+		if !equalFoldASCII(f.Name, "Connection") {
+			continue
+		}
+		for v := f.Value; v != ""; {
+			tok := v
+			if i := indexByte(v, ','); i >= 0 {
+				tok, v = v[:i], v[i+1:]
+			} else {
+				v = ""
+			}
+			if tok = trimSpace(tok); tok != "" && !equalFoldASCII(tok, "close") && !equalFoldASCII(tok, "keep-alive") {
+				add(tok)
+			}
+		}
 	}
 	return append(b, "\r\n"...)
 }

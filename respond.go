@@ -150,7 +150,7 @@ func (c *conn) checkResponse(req *Request, resp *Response) string {
 		rh.version = 10
 	}
 	rh.status, rh.reason, rh.fields = resp.StatusCode, resp.StatusMsg, &resp.Headers
-	rh.ownDate, rh.contentType, rh.kind = false, "", headFinal
+	rh.ownDate, rh.contentType, rh.kind, rh.connTokens = false, "", headFinal, false
 	if o.tunnel = isTunnel(req.Verb, resp.StatusCode); o.tunnel {
 		rh.kind = headTunnel
 	}
@@ -233,11 +233,31 @@ func (c *conn) checkFields(resp *Response) string {
 			if containsToken(value, "close") {
 				o.closeAsked = true
 			}
+			if hasOtherConnectionTokens(value) {
+				o.head.connTokens = true
+			}
 		case equalFoldASCII(name, "Date"):
 			o.head.ownDate = true
 		}
 	}
 	return ""
+}
+
+// hasOtherConnectionTokens reports whether the Connection field value v
+// lists an option other than close and keep-alive.
+func hasOtherConnectionTokens(v string) bool {
+	for v != "" {
+		tok := v
+		if i := indexByte(v, ','); i >= 0 {
+			tok, v = v[:i], v[i+1:]
+		} else {
+			v = ""
+		}
+		if tok = trimSpace(tok); tok != "" && !equalFoldASCII(tok, "close") && !equalFoldASCII(tok, "keep-alive") {
+			return true
+		}
+	}
+	return false
 }
 
 // containsToken reports whether the comma-separated list v holds token.

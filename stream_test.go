@@ -1216,6 +1216,18 @@ func TestAppendHeadKinds(t *testing.T) {
 		{"final head for contrast", respHead{version: 11, status: 200, ownDate: true,
 			fields: fields("Date", "", "Connection", "Upgrade"), framing: wire.Framing{Mode: wire.ModeLength, ContentLength: 2}},
 			"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n"},
+		{"426 offering an upgrade, closing", respHead{version: 11, status: 426, ownDate: true, connTokens: true,
+			fields:  fields("Date", "", "Upgrade", "websocket", "Connection", "Upgrade, close"),
+			framing: wire.Framing{Mode: wire.ModeLength, ContentLength: 0}},
+			"HTTP/1.1 426 Upgrade Required\r\nUpgrade: websocket\r\nContent-Length: 0\r\nConnection: close, Upgrade\r\n\r\n"},
+		{"426 offering an upgrade, kept alive", respHead{version: 11, status: 426, ownDate: true, connTokens: true,
+			fields:  fields("Date", "", "Upgrade", "websocket", "connection", "keep-alive ,upgrade", "Connection", "X-Hop"),
+			framing: wire.Framing{Mode: wire.ModeLength, ContentLength: 0, KeepAlive: true}},
+			"HTTP/1.1 426 Upgrade Required\r\nUpgrade: websocket\r\nContent-Length: 0\r\nConnection: upgrade, X-Hop\r\n\r\n"},
+		{"Connection options to HTTP/1.0, kept alive", respHead{version: 10, status: 200, ownDate: true, connTokens: true,
+			fields:  fields("Date", "", "Connection", "X-Hop"),
+			framing: wire.Framing{Mode: wire.ModeLength, ContentLength: 0, KeepAlive: true}},
+			"HTTP/1.0 200 OK\r\nContent-Length: 0\r\nConnection: keep-alive, X-Hop\r\n\r\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -89,6 +89,8 @@ func TestTrailersRaw(t *testing.T) {
 			o.normalize = prefixTrailerDropped
 		case get("/forbidden"):
 			o.normalize = forbiddenTrailersDropped
+		case "GET /declared/small HTTP/1.0\r\n\r\n":
+			o.normalize = declaredTrailersTo10
 		}
 		p.diff(t, req, o)
 	}
@@ -103,6 +105,17 @@ func TestTrailersRaw(t *testing.T) {
 func prefixTrailerDropped(a *answer) {
 	if a.chunked && a.trailer.Get("X-Late") == "late value" && len(a.trailer) == 1 {
 		a.chunked, a.contentLength, a.trailer = false, int64(len(a.body)), nil
+	}
+}
+
+// declaredTrailersTo10 undoes a known difference (README: "declared
+// trailers to HTTP/1.0"): a short body whose head declares trailers goes
+// to an HTTP/1.0 client with a Content-Length from the engine (a 1.0
+// client cannot receive trailers, so there is nothing to wait for) and
+// close-delimited from net/http. The body must be the same.
+func declaredTrailersTo10(a *answer) {
+	if !a.chunked && a.contentLength == int64(len(a.body)) {
+		a.contentLength = -1
 	}
 }
 

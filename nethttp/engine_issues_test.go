@@ -1,34 +1,19 @@
 package nethttp
 
-// Tests of engine behaviour that FromHTTP depends on and that the engine
-// gets wrong at the commit this package was written against. Each fails
-// until the engine is fixed; they are skipped unless
-// NETHTTP_ENGINE_ISSUES=1, so that the suite stays green meanwhile:
-//
-//	NETHTTP_ENGINE_ISSUES=1 go test ./nethttp/
-//
-// Once the engine is fixed, delete engineIssue and its calls.
+// Tests of engine behaviour that FromHTTP depends on, which the engine
+// got wrong when this package was written (a Content-Length declared
+// through StreamWriter.Header, and what an unread body rules out judged
+// when the head goes): they guard the fixes.
 
 import (
 	"bufio"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/gohttpserver/httpserver"
 )
-
-// engineIssue skips t unless NETHTTP_ENGINE_ISSUES is set.
-func engineIssue(t *testing.T, issue string) {
-	t.Helper()
-	if os.Getenv("NETHTTP_ENGINE_ISSUES") == "" {
-		t.Skip("engine issue (NETHTTP_ENGINE_ISSUES=1 runs it): " + issue)
-	}
-}
-
-const issueDeclaredLength = "a Content-Length set through StreamWriter.Header() is ignored by decide"
 
 // serveStream serves a Response whose Stream is stream, on the engine.
 func serveStream(t *testing.T, stream func(*httpserver.StreamWriter) error) string {
@@ -49,7 +34,6 @@ func serveStream(t *testing.T, stream func(*httpserver.StreamWriter) error) stri
 // or what is pending) instead of the declared one, so the body goes
 // chunked, or with the wrong length.
 func TestEngineIssueDeclaredLengthInStream(t *testing.T) {
-	engineIssue(t, issueDeclaredLength)
 	tests := []struct {
 		name   string
 		stream func(*httpserver.StreamWriter) error
@@ -92,7 +76,6 @@ func TestEngineIssueDeclaredLengthInStream(t *testing.T) {
 // 100 is sent at the Stream's first read), and for a body longer than
 // MaxDrainBytes that the Stream reads whole.
 func TestEngineIssueBodyCloseDecidedBeforeStream(t *testing.T) {
-	engineIssue(t, "bodyForcesClose is decided before the Stream reads the body")
 	readAll := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n, err := io.Copy(io.Discard, r.Body)
 		if err != nil {

@@ -22,7 +22,6 @@ type noteFunc func(format string, args ...any)
 type responseCase struct {
 	name   string
 	method string // "" is GET
-	issue  string // an engine issue that makes the case fail (see engine_issues_test.go)
 	h      func(w http.ResponseWriter, r *http.Request, note noteFunc)
 }
 
@@ -85,7 +84,7 @@ var responseCases = []responseCase{
 		io.WriteString(w, "hel")
 		io.WriteString(w, "lo")
 	}},
-	{name: "write past the declared length", issue: issueDeclaredLength, h: func(w http.ResponseWriter, r *http.Request, note noteFunc) {
+	{name: "write past the declared length", h: func(w http.ResponseWriter, r *http.Request, note noteFunc) {
 		w.Header().Set("Content-Length", "3")
 		_, err := io.WriteString(w, "hello")
 		note("write: %v", err)
@@ -158,14 +157,14 @@ var responseCases = []responseCase{
 	{name: "large body", h: func(w http.ResponseWriter, r *http.Request, note noteFunc) {
 		w.Write(bytes.Repeat([]byte("0123456789abcdef"), 40<<10/16))
 	}},
-	{name: "http.ServeContent large", issue: issueDeclaredLength, h: func(w http.ResponseWriter, r *http.Request, note noteFunc) {
+	{name: "http.ServeContent large", h: func(w http.ResponseWriter, r *http.Request, note noteFunc) {
 		http.ServeContent(w, r, "a.bin", time.Unix(1e9, 0), bytes.NewReader(make([]byte, 40<<10)))
 	}},
-	{name: "declared length, large body", issue: issueDeclaredLength, h: func(w http.ResponseWriter, r *http.Request, note noteFunc) {
+	{name: "declared length, large body", h: func(w http.ResponseWriter, r *http.Request, note noteFunc) {
 		w.Header().Set("Content-Length", "40960")
 		w.Write(make([]byte, 40960))
 	}},
-	{name: "declared length, flushed", issue: issueDeclaredLength, h: func(w http.ResponseWriter, r *http.Request, note noteFunc) {
+	{name: "declared length, flushed", h: func(w http.ResponseWriter, r *http.Request, note noteFunc) {
 		w.Header().Set("Content-Length", "2")
 		io.WriteString(w, "a")
 		w.(http.Flusher).Flush()
@@ -208,9 +207,6 @@ var responseCases = []responseCase{
 func TestResponseMatchesNetHTTP(t *testing.T) {
 	for _, tc := range responseCases {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.issue != "" {
-				engineIssue(t, tc.issue)
-			}
 			want, wantLog := runResponseCase(t, tc, serveNetHTTP)
 			got, gotLog := runResponseCase(t, tc, func(t testing.TB, h http.Handler) *testServer {
 				return serveEngine(t, h)
