@@ -42,6 +42,10 @@ func chiRouter(logs *syncBuffer, done chan<- struct{}) http.Handler {
 		})
 	})
 	r.Use(middleware.RequestID)
+	// RealIP is deprecated (it believes any client's X-Forwarded-For);
+	// it is here because applications still use it, and both servers
+	// must treat it alike.
+	//lint:ignore SA1019 tested for compatibility, not recommended
 	r.Use(middleware.RealIP)
 	r.Use(middleware.RequestLogger(&chiLogFormatter{middleware.DefaultLogFormatter{
 		Logger: log.New(logs, "", 0), NoColor: true,

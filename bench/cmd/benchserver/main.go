@@ -26,8 +26,8 @@ import (
 	"syscall"
 
 	"github.com/gohttpserver/httpserver"
-	"github.com/gohttpserver/httpserver/nethttp"
 	"github.com/gohttpserver/httpserver/bench"
+	"github.com/gohttpserver/httpserver/nethttp"
 	"github.com/valyala/fasthttp"
 )
 
