@@ -5,7 +5,9 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
+	"net/netip"
 	"runtime/debug"
+	"strconv"
 	"sync"
 	"time"
 
@@ -50,6 +52,7 @@ type conn struct {
 	cancel context.CancelFunc
 
 	remoteIP   string // shared by every Request on the connection
+	remoteAddr string // "ip:port"; remoteIP is a part of it
 	remotePort int
 
 	r reader
@@ -131,7 +134,7 @@ func (c *conn) releaseState() {
 		rs.head.Fields = nil // an unusually large head; do not keep its index
 	}
 	rs.head.Reset()
-	rs.out = respState{pend: rs.out.pend[:0]} // and drop the last Response
+	rs.out = respState{pend: rs.out.pend[:0], pendBox: rs.out.pendBox} // and drop the last Response
 	reqStatePool.Put(rs)
 }
 
@@ -154,10 +157,35 @@ func newConn(s *Server, rwc net.Conn, base context.Context) *conn {
 	c.w = writer{rwc: rwc, window: s.writeBufferSize(), timeout: s.writeTimeout(), pool: &s.wbufPool}
 	c.setupRaw()
 	if a, ok := rwc.RemoteAddr().(*net.TCPAddr); ok {
-		c.remoteIP = a.IP.String()
+		c.remoteAddr, c.remoteIP = joinAddr(a)
 		c.remotePort = a.Port
 	}
 	return c
+}
+
+// joinAddr returns a's "host:port" ("[host]:port" for IPv6), and its host
+// as a part of that string: one allocation for both.
+func joinAddr(a *net.TCPAddr) (addr, ip string) {
+	var buf [64]byte
+	b := buf[:0]
+	host, _ := netip.AddrFromSlice(a.IP)
+	host = host.Unmap()
+	v6 := host.Is6()
+	if v6 {
+		b = append(b, '[')
+	}
+	b = host.AppendTo(b)
+	n := len(b)
+	if v6 {
+		b = append(b, ']')
+	}
+	b = append(b, ':')
+	b = strconv.AppendInt(b, int64(a.Port), 10)
+	addr = string(b)
+	if v6 {
+		return addr, addr[1:n]
+	}
+	return addr, addr[:n]
 }
 
 // lingerTimeout bounds how long a closing connection keeps reading what the

@@ -242,3 +242,36 @@ func TestPlainHTTPToTLSPort(t *testing.T) {
 		t.Errorf("got %d %q, want 400 saying HTTP went to HTTPS", r.Status, r.Body)
 	}
 }
+
+// TestJoinAddr: Request.RemoteAddr's "host:port" and RemoteIP, made in
+// one allocation per connection, read as net/http's RemoteAddr and the
+// old RemoteIP did.
+func TestJoinAddr(t *testing.T) {
+	tests := []struct {
+		name     string
+		addr     *net.TCPAddr
+		wantAddr string
+		wantIP   string
+	}{
+		{"IPv4", &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 1234}, "192.0.2.1:1234", "192.0.2.1"},
+		{"IPv4 in 4 bytes", &net.TCPAddr{IP: net.IP{127, 0, 0, 1}, Port: 80}, "127.0.0.1:80", "127.0.0.1"},
+		{"IPv6", &net.TCPAddr{IP: net.ParseIP("2001:db8::1"), Port: 443}, "[2001:db8::1]:443", "2001:db8::1"},
+		{"IPv6 loopback", &net.TCPAddr{IP: net.IPv6loopback, Port: 8000}, "[::1]:8000", "::1"},
+	}
+	for _, tt := range tests {
+		addr, ip := joinAddr(tt.addr)
+		if addr != tt.wantAddr || ip != tt.wantIP {
+			t.Errorf("%s: got %q, %q; want %q, %q", tt.name, addr, ip, tt.wantAddr, tt.wantIP)
+		}
+		if want := tt.addr.String(); addr != want {
+			t.Errorf("%s: got %q, want net's %q", tt.name, addr, want)
+		}
+		if want := tt.addr.IP.String(); ip != want {
+			t.Errorf("%s: got IP %q, want net's %q", tt.name, ip, want)
+		}
+	}
+	req := &Request{RemoteIP: "2001:db8::2", RemotePort: 9}
+	if got, want := req.RemoteAddr(), "[2001:db8::2]:9"; got != want {
+		t.Errorf("RemoteAddr of a Request without a connection: got %q, want %q", got, want)
+	}
+}

@@ -27,6 +27,7 @@ var readBufPool = sync.Pool{New: func() any { b := make([]byte, minReadBuffer); 
 type reader struct {
 	rwc      net.Conn
 	buf      []byte
+	box      *[]byte // the pool's box buf came in (see putBack), or nil
 	pos, end int
 	// drained: the last read from the socket returned less than it asked
 	// for, so the socket held no more input then (see conn.park).
@@ -71,19 +72,32 @@ func (r *reader) rewind() {
 
 func (r *reader) acquire() {
 	if r.buf == nil {
-		r.buf = *readBufPool.Get().(*[]byte)
+		r.box = readBufPool.Get().(*[]byte)
+		r.buf = *r.box
 	}
 }
 
 // release returns the buffer to its pool. It must hold no unconsumed
 // input.
 func (r *reader) release() {
-	if cap(r.buf) == minReadBuffer {
-		b := r.buf[:minReadBuffer]
-		readBufPool.Put(&b)
-	}
+	r.putBack()
 	r.buf = nil
 	r.pos, r.end = 0, 0
+}
+
+// putBack returns the pool's buffer, if r holds it, in the box it came
+// in: a new box per Put would cost an allocation per request.
+func (r *reader) putBack() {
+	if cap(r.buf) != minReadBuffer {
+		return
+	}
+	box := r.box
+	if box == nil {
+		box = new([]byte)
+	}
+	*box = r.buf[:minReadBuffer]
+	readBufPool.Put(box)
+	r.box = nil
 }
 
 // makeRoom makes space after end for another read: it moves the
@@ -104,10 +118,7 @@ func (r *reader) makeRoom(max int) bool {
 	size := min(2*len(r.buf), max)
 	nb := make([]byte, size)
 	copy(nb, r.buf[:r.end])
-	if cap(r.buf) == minReadBuffer {
-		old := r.buf
-		readBufPool.Put(&old)
-	}
+	r.putBack()
 	r.buf = nb
 	return true
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strconv"
 )
 
 // A Request is one parsed HTTP request, as a Handler receives it.
@@ -251,4 +252,19 @@ func (r *Request) LocalAddr() net.Addr {
 		return nil
 	}
 	return r.conn.rwc.LocalAddr()
+}
+
+// RemoteAddr returns the peer's address as "ip:port" ("[ip]:port" for
+// IPv6), as net/http's Request.RemoteAddr has it: made once per
+// connection, so it costs a request nothing. It is "" when the connection
+// is not TCP; for a Request not read from a Server's connection it is made
+// from RemoteIP and RemotePort.
+func (r *Request) RemoteAddr() string {
+	if r.conn != nil {
+		return r.conn.remoteAddr
+	}
+	if r.RemoteIP == "" {
+		return ""
+	}
+	return net.JoinHostPort(r.RemoteIP, strconv.Itoa(r.RemotePort))
 }

@@ -44,7 +44,8 @@ type respState struct {
 	// end of the response resets.
 	ownDeadlines bool
 
-	pend []byte // body bytes held back until the framing is decided
+	pend    []byte  // body bytes held back until the framing is decided
+	pendBox *[]byte // the pool's box pend came in, or nil
 
 	// For the access log: the status sent, and why the response did not
 	// complete normally (nil if it did). Body bytes sent are enc.sent.
@@ -481,18 +482,24 @@ func (c *conn) acquirePend() {
 	}
 	w := c.w.window
 	if p, ok := pendPool.Get().(*[]byte); ok && cap(*p) == w {
-		o.pend = (*p)[:0]
+		o.pend, o.pendBox = (*p)[:0], p
 		return
 	}
 	o.pend = make([]byte, 0, w)
 }
 
+// releasePend returns the held-back buffer to its pool, in the box it
+// came in (a new box per Put would cost an allocation per response).
 func (c *conn) releasePend() {
 	o := &c.rs.out
 	if o.pend != nil {
-		p := o.pend[:0]
-		pendPool.Put(&p)
-		o.pend = nil
+		box := o.pendBox
+		if box == nil {
+			box = new([]byte)
+		}
+		*box = o.pend[:0]
+		pendPool.Put(box)
+		o.pend, o.pendBox = nil, nil
 	}
 }
 

@@ -83,9 +83,29 @@ func (w *StreamWriter) Write(p []byte) (int, error) {
 	if w.t != nil {
 		return w.t.Write(p)
 	}
+	if p == nil {
+		p = []byte{} // nil tells write to take the string
+	}
+	return w.write(p, "")
+}
+
+// WriteString is Write for a string, without converting it.
+func (w *StreamWriter) WriteString(s string) (int, error) {
+	if w.t != nil {
+		return w.t.Write([]byte(s))
+	}
+	return w.write(nil, s)
+}
+
+// write is Write of p, or of s when p is nil, on the server's connection.
+func (w *StreamWriter) write(p []byte, s string) (int, error) {
 	c, err := w.conn()
 	if err != nil {
 		return 0, err
+	}
+	n := len(p)
+	if p == nil {
+		n = len(s)
 	}
 	o := &c.rs.out
 	if !o.decided {
@@ -93,23 +113,22 @@ func (w *StreamWriter) Write(p []byte) (int, error) {
 		// Held back while it fits, and while it keeps within a declared
 		// length: a write past it is refused at once (ErrLengthMismatch),
 		// as it would be once the head has gone.
-		if n := len(o.pend) + len(p); n <= cap(o.pend) && (o.in.Declared < 0 || int64(n) <= o.in.Declared) {
-			o.pend = append(o.pend, p...)
-			return len(p), nil
+		if k := len(o.pend) + n; k <= cap(o.pend) && (o.in.Declared < 0 || int64(k) <= o.in.Declared) {
+			if p != nil {
+				o.pend = append(o.pend, p...)
+			} else {
+				o.pend = append(o.pend, s...)
+			}
+			return n, nil
 		}
 		if err := c.decide(-1); err != nil {
 			return 0, err
 		}
 	}
-	if err := c.bodyWrite(p, ""); err != nil {
+	if err := c.bodyWrite(p, s); err != nil {
 		return 0, err
 	}
-	return len(p), nil
-}
-
-// WriteString is Write for a string.
-func (w *StreamWriter) WriteString(s string) (int, error) {
-	return w.Write([]byte(s))
+	return n, nil
 }
 
 // Flush sends the head, if it has not gone yet, and everything written so

@@ -19,6 +19,7 @@ import (
 type writer struct {
 	rwc     net.Conn
 	buf     []byte
+	box     *[]byte // the pool's box buf came in, or nil (see release)
 	err     error // sticky: once a write failed, every later one does
 	window  int
 	timeout time.Duration // WriteTimeout, per write of at most the window
@@ -52,19 +53,25 @@ func (w *writer) acquire() {
 
 func (w *writer) acquireSlow() {
 	if p, ok := w.pool.Get().(*[]byte); ok && cap(*p) == w.window {
-		w.buf = (*p)[:0]
+		w.buf, w.box = (*p)[:0], p
 		return
 	}
 	w.buf = make([]byte, 0, w.window)
 }
 
-// release returns the window to its pool; it must hold no unsent output.
+// release returns the window to its pool, in the box it came in (a new
+// box per Put would cost an allocation per request); it must hold no
+// unsent output.
 func (w *writer) release() {
 	if w.buf != nil && cap(w.buf) == w.window {
-		b := w.buf[:0]
-		w.pool.Put(&b)
+		box := w.box
+		if box == nil {
+			box = new([]byte)
+		}
+		*box = w.buf[:0]
+		w.pool.Put(box)
 	}
-	w.buf = nil
+	w.buf, w.box = nil, nil
 }
 
 // appendTo gives the window's contents to f, which appends to it and

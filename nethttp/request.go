@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/gohttpserver/httpserver"
@@ -35,7 +34,7 @@ func (x *exchange) buildRequest() bool {
 		URL:        &x.url,
 		Header:     x.header(),
 		Host:       req.Host,
-		RemoteAddr: remoteAddr(req.RemoteIP, req.RemotePort),
+		RemoteAddr: req.RemoteAddr(),
 		TLS:        req.TLS,
 	}
 	uri, ok := x.setURL()
@@ -215,26 +214,6 @@ func plainPath(p string) bool {
 		}
 	}
 	return true
-}
-
-// remoteAddr is net.JoinHostPort(ip, port) in one allocation, or "" for
-// a peer without an IP address (a Unix socket).
-func remoteAddr(ip string, port int) string {
-	if ip == "" {
-		return ""
-	}
-	var buf [64]byte
-	b := buf[:0]
-	if strings.IndexByte(ip, ':') >= 0 {
-		b = append(b, '[')
-		b = append(b, ip...)
-		b = append(b, ']')
-	} else {
-		b = append(b, ip...)
-	}
-	b = append(b, ':')
-	b = strconv.AppendInt(b, int64(port), 10)
-	return string(b)
 }
 
 // shouldClose is net/http's shouldClose for a request: HTTP/0.9, HTTP/1.0
