@@ -20,7 +20,7 @@ type writer struct {
 	rwc     net.Conn
 	buf     []byte
 	box     *[]byte // the pool's box buf came in, or nil (see release)
-	err     error // sticky: once a write failed, every later one does
+	err     error   // sticky: once a write failed, every later one does
 	window  int
 	timeout time.Duration // WriteTimeout, per write of at most the window
 	pool    *sync.Pool    // of *[]byte with capacity window
