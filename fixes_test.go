@@ -275,3 +275,43 @@ func TestJoinAddr(t *testing.T) {
 		t.Errorf("RemoteAddr of a Request without a connection: got %q, want %q", got, want)
 	}
 }
+
+// noQueryHandler is a Handler that says it never reads QueryDict, as
+// nethttp.FromHTTP's adapter does.
+type noQueryHandler struct{ got chan Query }
+
+func (h noQueryHandler) NoQueryDict() {}
+func (h noQueryHandler) Handle(req *Request) *Response {
+	h.got <- req.QueryDict
+	return &Response{StatusCode: 200, Message: req.QueryStr}
+}
+
+// TestNoQueryDict: a Server whose Handler never reads QueryDict
+// (bridge.NoQueryDict) leaves it unparsed, unless an AccessLog may read
+// it; QueryStr is there either way.
+func TestNoQueryDict(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		accessLog bool
+		wantDict  bool
+	}{
+		{"without AccessLog", false, false},
+		{"with AccessLog", true, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := noQueryHandler{got: make(chan Query, 1)}
+			srv := &Server{Handler: h}
+			if tt.accessLog {
+				srv.AccessLog = func(AccessEntry) {}
+			}
+			ts := modeParked.start(t, srv)
+			r := ts.dialRaw(t).roundTrip("GET /?a=1 HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
+			if r.Status != 200 || string(r.Body) != "a=1" {
+				t.Errorf("got %d %q, want 200 \"a=1\"", r.Status, r.Body)
+			}
+			if q := <-h.got; (q != nil) != tt.wantDict {
+				t.Errorf("QueryDict: got %v, want parsed: %v", q, tt.wantDict)
+			}
+		})
+	}
+}

@@ -266,7 +266,7 @@ func (c *conn) newRequest() *Request {
 	}
 	if h.HasQuery {
 		req.QueryStr = s[h.Query.Start:h.Query.End]
-		if req.QueryStr != "" {
+		if req.QueryStr != "" && !c.srv.noQueryDict {
 			req.QueryDict, req.QueryErr = ParseQuery(req.QueryStr)
 		}
 	}

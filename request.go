@@ -38,7 +38,10 @@ type Request struct {
 	QueryStr string
 
 	// QueryDict is QueryStr parsed (see ParseQuery). It is nil when there is
-	// no query; a nil Query reads as empty. A malformed escape does not fail
+	// no query; a nil Query reads as empty. It is also left nil (and
+	// QueryErr with it) when nothing can read it: a Server whose Handler
+	// is nethttp.FromHTTP's, which gives net/http handlers the raw query,
+	// and that has no AccessLog. A malformed escape does not fail
 	// the request: the well-formed pairs are present and QueryErr says what
 	// was wrong.
 	QueryDict Query

@@ -96,8 +96,8 @@ func TestAllocsPerRequest(t *testing.T) {
 		h      http.Handler
 		budget float64 // over the engine's own
 	}{
-		{"hello", helloHTTP, 5},
-		{"three fields", helloHeadersHTTP, 10},
+		{"hello", helloHTTP, 2},
+		{"three fields", helloHeadersHTTP, 7},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ours := allocsPerRequest(t, serveEngine(t, tt.h).addr, helloRequest)

@@ -91,6 +91,10 @@ type exchange struct {
 // Handle answers req by running the net/http handler: in the Stream of
 // the Response it returns, so that the handler decides the head as late
 // as its first write, or, for HEAD, at once (see serveHEAD).
+// NoQueryDict tells the engine that the adapter never reads
+// Request.QueryDict (see internal/bridge): r.URL.RawQuery has the query.
+func (a *adapter) NoQueryDict() {}
+
 func (a *adapter) Handle(req *httpserver.Request) *httpserver.Response {
 	if req.Verb == "OPTIONS" && req.Path == "*" {
 		return optionsAsterisk(req)

@@ -57,10 +57,13 @@ type responseWriter struct {
 	written       int64 // body bytes the handler wrote
 
 	// sniffing: no Content-Type was given, so it is sniffed from the
-	// first sniffLen bytes, kept in sniff, until the head goes.
+	// first sniffLen bytes, kept in sniff, until the head goes. sniff
+	// comes from sniffPool then, and goes back when the handler returns:
+	// half a kilobyte less per request in the exchange is a collection
+	// less every so often.
 	sniffing bool
 	sniffN   int
-	sniff    [sniffLen]byte
+	sniff    *[sniffLen]byte
 
 	trailers     []string // the names declared in the Trailer field
 	forceChunked bool     // the handler set "Transfer-Encoding: chunked"
@@ -70,6 +73,9 @@ type responseWriter struct {
 	hijacked     bool
 	handlerDone  bool
 }
+
+// sniffPool holds the buffers Content-Type sniffing reads from.
+var sniffPool = sync.Pool{New: func() any { return new([sniffLen]byte) }}
 
 func (rw *responseWriter) init(x *exchange) {
 	rw.x = x
@@ -180,6 +186,9 @@ func (rw *responseWriter) setHead() {
 	}
 	_, haveType := h["Content-Type"]
 	rw.sniffing = bodyAllowedForStatus(code) && !haveType && te == "" && h.Get("Content-Encoding") == ""
+	if rw.sniffing && rw.sniff == nil {
+		rw.sniff = sniffPool.Get().(*[sniffLen]byte)
+	}
 	if rw.sw != nil {
 		fillHeader(rw.sw.Header(), h, skip)
 		rw.sw.WriteHeader(code)
@@ -442,6 +451,11 @@ type writerOnly struct{ io.Writer }
 // HEAD answer the Content-Length net/http would add.
 func (rw *responseWriter) finish() error {
 	rw.handlerDone = true
+	if rw.sniff != nil {
+		rw.sniffing = false
+		sniffPool.Put(rw.sniff)
+		rw.sniff = nil
+	}
 	if rw.hijacked {
 		return nil
 	}

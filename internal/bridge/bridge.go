@@ -9,3 +9,9 @@ package bridge
 // methods of httpserver's streamTarget (stream.go): a value lacking one
 // makes NewStreamWriter panic.
 var NewStreamWriter func(target any) any
+
+// NoQueryDict is implemented by a Handler that never reads
+// Request.QueryDict (nethttp.FromHTTP's: net/http handlers parse
+// URL.RawQuery themselves). A Server whose Handler is one, and that has
+// no AccessLog to show the Request to, does not parse the query.
+type NoQueryDict interface{ NoQueryDict() }
