@@ -145,8 +145,36 @@ func (p *poller) stop() {
 
 // work runs a worker: it resumes c (if not nil), then waits, idle, for the
 // next connection to resume, until there are too many idle workers, it
-// has idled for workerIdleTimeout or the poller stops.
+// has idled for workerIdleTimeout or the poller stops. The loop runs
+// above a reserve of stack (see idleStackReserve).
 func (p *poller) work(c *conn) {
+	var reserve [idleStackReserve]byte
+	holdFrame(&reserve)
+	p.workLoop(c)
+}
+
+// idleStackReserve is stack a worker holds below everything it runs, so
+// that the garbage collector does not shrink the stack serving grew while
+// the worker waits: it halves a waiting goroutine's stack whenever the
+// goroutine uses less than a quarter of it, and the next request grows it
+// again, copying it. With the allocation rate of a net/http handler behind
+// a router (a collection every few milliseconds), that copying was 14% of
+// the CPU profile of nethttp.FromHTTP with chi (docs/PERFORMANCE.md).
+// Held at the bottom of the worker's stack, the reserve is zeroed once per
+// worker, not once per wait (which cost 1.8% of the plaintext profile); a
+// worker's stack then stays at up to four times the reserve, 16 KiB, and
+// one that grew larger gives the excess back.
+const idleStackReserve = 4 << 10
+
+// holdFrame keeps work's reserve in its frame: a pointer passed to a
+// function that is not inlined makes the compiler keep the array on the
+// stack.
+//
+//go:noinline
+func holdFrame(*[idleStackReserve]byte) {}
+
+//go:noinline
+func (p *poller) workLoop(c *conn) {
 	var w *worker
 	for {
 		if c != nil {
@@ -165,39 +193,11 @@ func (p *poller) work(c *conn) {
 		p.idleW = w
 		p.nidleW++
 		p.wmu.Unlock()
-		if c = idleWait(w.ch); c == nil {
+		if c = <-w.ch; c == nil {
 			return
 		}
 	}
 }
-
-// idleStackReserve is how much stack an idle worker holds while it
-// waits, so that the garbage collector does not shrink the stack serving
-// grew: it shrinks a waiting goroutine's stack by half whenever the
-// goroutine uses less than a quarter of it, and the next request grows it
-// again, copying it. With the allocation rate of a net/http handler behind
-// a router (a collection every few milliseconds), that copying was 14% of
-// the CPU profile of nethttp.FromHTTP with chi (docs/PERFORMANCE.md). A
-// quarter of 16 KiB is enough for every handler we measured; a worker
-// whose stack grew larger than 16 KiB gives the excess back.
-const idleStackReserve = 4 << 10
-
-// idleWait receives the worker's next connection in a frame of
-// idleStackReserve bytes (see there).
-//
-//go:noinline
-func idleWait(ch chan *conn) *conn {
-	var reserve [idleStackReserve]byte
-	holdFrame(&reserve)
-	return <-ch
-}
-
-// holdFrame keeps idleWait's reserve in its frame: a pointer passed to a
-// function that is not inlined makes the compiler keep the array on the
-// stack.
-//
-//go:noinline
-func holdFrame(*[idleStackReserve]byte) {}
 
 // idleWorkerLocked takes an idle worker off the list, or returns nil.
 func (p *poller) idleWorkerLocked() *worker {
