@@ -124,7 +124,7 @@ func (rw *responseWriter) WriteHeader(code int) {
 	}
 	rw.wroteHeader = true
 	rw.status = code
-	if cl := rw.handlerHeader.Get("Content-Length"); cl != "" {
+	if cl := first(rw.handlerHeader, "Content-Length"); cl != "" {
 		v, err := strconv.ParseInt(cl, 10, 64)
 		if err == nil && v >= 0 {
 			rw.contentLength = v
@@ -148,7 +148,7 @@ func (rw *responseWriter) WriteHeader(code int) {
 func (rw *responseWriter) setHead() {
 	h := rw.handlerHeader
 	code := rw.status
-	te := h.Get("Transfer-Encoding")
+	te := first(h, "Transfer-Encoding")
 	var skip uint8
 	if !bodyAllowedForStatus(code) {
 		skip |= skipLength
@@ -170,12 +170,6 @@ func (rw *responseWriter) setHead() {
 		}
 		rw.forceChunked = te == "chunked"
 	}
-	for k := range h {
-		if strings.HasPrefix(k, http.TrailerPrefix) {
-			rw.forceChunked = true // net/http: no Content-Length then
-			break
-		}
-	}
 	for _, v := range h["Trailer"] {
 		for name := range strings.SplitSeq(v, ",") {
 			name = http.CanonicalHeaderKey(strings.TrimSpace(name))
@@ -185,17 +179,32 @@ func (rw *responseWriter) setHead() {
 		}
 	}
 	_, haveType := h["Content-Type"]
-	rw.sniffing = bodyAllowedForStatus(code) && !haveType && te == "" && h.Get("Content-Encoding") == ""
+	rw.sniffing = bodyAllowedForStatus(code) && !haveType && te == "" && first(h, "Content-Encoding") == ""
 	if rw.sniffing && rw.sniff == nil {
 		rw.sniff = sniffPool.Get().(*[sniffLen]byte)
 	}
+	dst := &rw.x.resp.Headers
 	if rw.sw != nil {
-		fillHeader(rw.sw.Header(), h, skip)
+		dst = rw.sw.Header()
+	}
+	if fillHeader(dst, h, skip) {
+		rw.forceChunked = true // TrailerPrefix keys: net/http sends no Content-Length then
+	}
+	if rw.sw != nil {
 		rw.sw.WriteHeader(code)
 		return
 	}
-	fillHeader(&rw.x.resp.Headers, h, skip)
 	rw.x.resp.StatusCode = code
+}
+
+// first is h.Get(key) for a key in canonical form, without
+// canonicalizing it again: net/http's Get finds only the canonical key
+// too.
+func first(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // Write follows net/http's response.write.
