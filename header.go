@@ -125,6 +125,12 @@ func (h *Header) All() iter.Seq2[string, string] {
 	}
 }
 
+// Grow makes room for n more fields, so that adding them allocates at
+// most once (here) instead of growing the storage step by step.
+func (h *Header) Grow(n int) {
+	h.fields = slices.Grow(h.fields, n)
+}
+
 // Reset removes all fields but keeps the storage for reuse, so that a
 // connection can reuse one Header across the requests it serves. Strings held
 // by the removed fields are released.

@@ -477,3 +477,23 @@ func BenchmarkHeaderGet(b *testing.B) {
 		_ = h.Get("content-length")
 	}
 }
+
+// TestHeaderGrow: after Grow(n), adding n fields allocates nothing.
+func TestHeaderGrow(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		var h Header
+		h.Grow(3)
+		h.Add("A", "1")
+		h.Add("B", "2")
+		h.Add("C", "3")
+		if h.Len() != 3 {
+			t.Fatalf("got %d fields, want 3", h.Len())
+		}
+	})
+	if allocs > 1 {
+		t.Errorf("Grow(3) and three Adds: got %v allocations, want at most 1", allocs)
+	}
+}
