@@ -259,10 +259,33 @@ func (c *conn) setBusy() {
 // connections (its stack has grown to what serving takes); once it
 // closes, the goroutine ends.
 func (c *conn) run() {
+	if tc, ok := c.rwc.(*tls.Conn); ok && !c.handshake(tc) {
+		c.close()
+		return
+	}
 	p := c.pk.poll
 	if c.serve() {
 		p.work(nil)
 	}
+}
+
+// handshake completes a TLS connection's handshake under
+// ReadHeaderTimeout, as net/http bounds it: left to the first read, it
+// would have the whole IdleTimeout, and a client that opens connections
+// and never finishes its hello would hold each for a minute. It reports
+// false, having answered plain HTTP sent to the TLS port, if the
+// handshake failed.
+func (c *conn) handshake(tc *tls.Conn) bool {
+	tc.SetDeadline(time.Now().Add(c.srv.readHeaderTimeout()))
+	err := tc.HandshakeContext(c.ctx)
+	if err != nil {
+		c.acquireState()
+		c.answerPlainHTTP(err)
+		return false
+	}
+	// The reader and writer arm their own deadlines from here (their
+	// armed offsets are still zero, so their first arm sets them).
+	return true
 }
 
 // serve runs the connection until it closes or parks, and reports whether

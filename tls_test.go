@@ -472,3 +472,26 @@ func TestRequestTLS(t *testing.T) {
 		})
 	}
 }
+
+// TestTLSHandshakeTimeout: a client that connects to a TLS listener and
+// never sends its hello is cut off after ReadHeaderTimeout, not after
+// IdleTimeout (an hour here). The client's read deadline only bounds the
+// test's failure.
+func TestTLSHandshakeTimeout(t *testing.T) {
+	srv := &Server{ReadHeaderTimeout: 50 * time.Millisecond, IdleTimeout: time.Hour}
+	ts := modeTLS.start(t, srv)
+	c, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	var b [1]byte
+	_, err = c.Read(b[:])
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("the server held a connection without a TLS hello for 30 s (ReadHeaderTimeout 50ms)")
+	}
+	if err == nil {
+		t.Fatalf("got a byte from the server before any hello, want the connection closed")
+	}
+}
