@@ -270,13 +270,14 @@ func (c *conn) run() {
 }
 
 // handshake completes a TLS connection's handshake under
-// ReadHeaderTimeout, as net/http bounds it: left to the first read, it
-// would have the whole IdleTimeout, and a client that opens connections
-// and never finishes its hello would hold each for a minute. It reports
-// false, having answered plain HTTP sent to the TLS port, if the
-// handshake failed.
+// ReadHeaderTimeout (as net/http bounds it), or IdleTimeout if that is
+// shorter (a client that has sent nothing yet is idle): left to the first
+// read, it would have the whole IdleTimeout, and a client that opens
+// connections and never finishes its hello would hold each for a minute.
+// It reports false, having answered plain HTTP sent to the TLS port, if
+// the handshake failed.
 func (c *conn) handshake(tc *tls.Conn) bool {
-	tc.SetDeadline(time.Now().Add(c.srv.readHeaderTimeout()))
+	tc.SetDeadline(time.Now().Add(min(c.srv.readHeaderTimeout(), c.srv.idleTimeout())))
 	err := tc.HandshakeContext(c.ctx)
 	if err != nil {
 		c.acquireState()

@@ -53,7 +53,8 @@ type Server struct {
 	// ReadHeaderTimeout bounds the time from the first byte of a request
 	// to the end of its head. A client that is slower gets 408 Request
 	// Timeout and the connection is closed (slowloris). It also bounds a
-	// TLS connection's handshake, as net/http's does. Default 10s.
+	// TLS connection's handshake, as net/http's does (or IdleTimeout, if
+	// that is shorter). Default 10s.
 	ReadHeaderTimeout time.Duration
 
 	// IdleTimeout bounds the wait for the first byte of the next request
