@@ -43,8 +43,10 @@ type Response struct {
 	// line and the automatic Date field, before the framing
 	// (Content-Length or Transfer-Encoding) and Connection fields the
 	// server adds. Content-Length and Connection given here are read (see
-	// above), not copied. A Date given here replaces the automatic one; an
-	// empty Date ("") suppresses it.
+	// above), not copied: a Connection field's "close" is obeyed and its
+	// other options ("upgrade", with an Upgrade field) go in the server's
+	// own Connection field. A Date given here replaces the automatic one;
+	// an empty Date ("") suppresses it.
 	Headers Header
 
 	// Message is the whole body, when the body is known in advance.
