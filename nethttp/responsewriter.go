@@ -493,6 +493,12 @@ func (rw *responseWriter) finish() error {
 // short body whose TrailerPrefix keys came after the head was taken goes
 // with a Content-Length and without them, as on net/http.
 func (rw *responseWriter) sendTrailers() error {
+	if !rw.forceChunked && rw.written <= bufferBeforeChunkingSize && len(rw.trailers) == 0 && !rw.sw.HeadSent() {
+		// Nothing below can make this body chunked, and a body sent with
+		// a length carries no trailers: no need to look for
+		// TrailerPrefix keys (the common case, spared a map scan).
+		return nil
+	}
 	h := rw.handlerHeader
 	prefixed := false
 	for k := range h {
