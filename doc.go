@@ -34,6 +34,23 @@
 // (Server.WriteBufferSize): a producer faster than its client blocks
 // until the client reads.
 //
+// A Stream decides its head as late as its first write, through its
+// StreamWriter: the status and fields (Header, WriteHeader), interim 1xx
+// answers, trailers after a chunked body (Trailer), deadlines of its own,
+// and taking the connection over (Hijack, after a 101 Switching
+// Protocols or a 2xx to CONNECT, or before anything was written). It may
+// read the request body while it writes. A request's context is canceled
+// when its client goes away (on Linux), Request.ShutdownNotice is closed
+// when Shutdown begins, and Request.SetBodyLimit gives a handler its own
+// body limit.
+//
+// # net/http
+//
+// Package nethttp runs any net/http handler on this engine (FromHTTP) and
+// this package's handlers under any net/http host (ToHTTP); package
+// httpservertest tests a handler without a socket, as net/http/httptest
+// does for net/http.
+//
 // # Bad input and faults
 //
 // Malformed or ambiguous requests (the inputs of request smuggling:
