@@ -315,3 +315,30 @@ func TestNoQueryDict(t *testing.T) {
 		})
 	}
 }
+
+// TestResponseKnownLength: the length the server frames a response by
+// when it is known without producing the body.
+func TestResponseKnownLength(t *testing.T) {
+	declared := func(r *Response, v string) *Response { r.Headers.Set("Content-Length", v); return r }
+	tests := []struct {
+		name string
+		resp *Response
+		want int64
+	}{
+		{"Message", &Response{Message: "hello"}, 5},
+		{"empty Message", &Response{}, 0},
+		{"sized Body", &Response{Body: strings.NewReader("abc")}, 3},
+		{"BodyLength", &Response{Body: io.MultiReader(), BodyLength: 7}, 7},
+		{"reader of unknown size", &Response{Body: io.MultiReader()}, -1},
+		{"declared for a reader", declared(&Response{Body: io.MultiReader()}, "9"), 9},
+		{"Stream", &Response{Stream: func(*StreamWriter) error { return nil }}, -1},
+		{"declared for a Stream", declared(&Response{Stream: func(*StreamWriter) error { return nil }}, "4"), 4},
+		{"Endless sized Body", &Response{Body: strings.NewReader("abc"), Endless: true}, -1},
+		{"invalid declared length", declared(&Response{Stream: func(*StreamWriter) error { return nil }}, "x"), -1},
+	}
+	for _, tt := range tests {
+		if got := tt.resp.KnownLength(); got != tt.want {
+			t.Errorf("%s: got %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"io"
+	"strconv"
 )
 
 // A Response is what a Handler returns: a status, headers and a body.
@@ -87,4 +88,22 @@ type Response struct {
 	// Message or a Body whose length is known), and never buffered to find
 	// its length; the head of an Endless Stream is flushed at once.
 	Endless bool
+}
+
+// KnownLength returns the body's length when it is known without
+// producing the body, as the server takes it to frame the response: a
+// Content-Length in Headers, BodyLength, a sized Body's (a Len method, or
+// a regular file's size past its offset), or Message's. It returns -1
+// when only producing the body would tell: a Stream, or a reader of
+// unknown size, without a declared length; an Endless Body without one.
+// Middleware that must decide before the body flows (a minimum size to
+// compress, say) and hosts other than the server (nethttp.ToHTTP) use it.
+func (r *Response) KnownLength() int64 {
+	declared := int64(-1)
+	if v := r.Headers.Get("Content-Length"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+			declared = n
+		}
+	}
+	return sourceLength(r, declared)
 }

@@ -3,7 +3,6 @@ package httpservertest
 import (
 	"errors"
 	"io"
-	"os"
 
 	"github.com/gohttpserver/httpserver"
 	"github.com/gohttpserver/httpserver/internal/bridge"
@@ -119,7 +118,7 @@ func Do(h httpserver.Handler, req *httpserver.Request) *Result {
 		return res
 	}
 	r.declared = hi.declared
-	err := r.produce(hi.declared)
+	err := r.produce()
 	if err == nil && !r.sent {
 		r.commit(int64(len(r.pend))) // a fault is in res.Fault
 	}
@@ -137,12 +136,12 @@ func Do(h httpserver.Handler, req *httpserver.Request) *Result {
 }
 
 // produce produces the body from the Response's source, deciding the
-// head as soon as the server would (respond.go, writeBody). declared is
-// the handler's Content-Length, or -1. A fault found when the head goes
-// is not an error: it is in the Result.
-func (r *recorder) produce(declared int64) error {
+// head as soon as the server would (respond.go, writeBody), from the
+// length it knows without producing the body (Response.KnownLength). A
+// fault found when the head goes is not an error: it is in the Result.
+func (r *recorder) produce() error {
 	resp := r.resp
-	n := sourceLength(resp, declared)
+	n := resp.KnownLength()
 	switch {
 	case isTunnel(r.req.Verb, resp.StatusCode):
 		if err := r.commit(-1); err != nil {
@@ -216,47 +215,6 @@ func (r *recorder) copyBody(body io.Reader) error {
 	}
 }
 
-// sourceLength is the body's length when the server knows it without
-// producing the body (-1 if not): a declared one, BodyLength, a sized
-// reader's (knownLength), a Message's.
-func sourceLength(resp *httpserver.Response, declared int64) int64 {
-	switch {
-	case resp.Stream != nil:
-		return declared
-	case resp.Body != nil:
-		switch {
-		case resp.BodyLength > 0:
-			return resp.BodyLength
-		case declared >= 0:
-			return declared
-		case !resp.Endless:
-			return knownLength(resp.Body)
-		}
-		return -1
-	}
-	return int64(len(resp.Message))
-}
-
-// knownLength is the length of a reader body when it can be known
-// without reading it, as the server takes it: from a Len method, or
-// from a regular file's size past its offset.
-func knownLength(r io.Reader) int64 {
-	switch v := r.(type) {
-	case interface{ Len() int }:
-		return int64(v.Len())
-	case *os.File:
-		fi, err := v.Stat()
-		if err != nil || !fi.Mode().IsRegular() {
-			return -1
-		}
-		off, err := v.Seek(0, io.SeekCurrent)
-		if err != nil || off > fi.Size() {
-			return -1
-		}
-		return fi.Size() - off
-	}
-	return -1
-}
 
 // sendableTrailers returns the trailer fields the server would send.
 func sendableTrailers(t *httpserver.Header) httpserver.Header {

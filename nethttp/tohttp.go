@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"time"
@@ -158,7 +157,7 @@ func (o *outbound) write() {
 		// As the engine: no Stream run, no Body read; a HEAD answer has
 		// the length known without producing the body.
 		if head && declared < 0 && !resp.Endless && resp.StatusCode != 304 {
-			if n := sourceLength(resp); n >= 0 {
+			if n := resp.KnownLength(); n >= 0 {
 				o.setLength(n)
 			}
 		}
@@ -172,7 +171,7 @@ func (o *outbound) write() {
 		}
 		o.runStream()
 	case resp.Body != nil:
-		n := sourceLength(resp)
+		n := resp.KnownLength()
 		if resp.Endless {
 			n = -1
 			o.flush()
@@ -500,43 +499,3 @@ func declaredLength(h *httpserver.Header) int64 {
 	return -1
 }
 
-// sourceLength is the engine's: the body's length when it is known
-// without producing the body, or -1.
-func sourceLength(resp *httpserver.Response) int64 {
-	declared := declaredLength(&resp.Headers)
-	switch {
-	case resp.Stream != nil:
-		return declared
-	case resp.Body != nil:
-		switch {
-		case resp.BodyLength > 0:
-			return resp.BodyLength
-		case declared >= 0:
-			return declared
-		case !resp.Endless:
-			return knownLength(resp.Body)
-		}
-		return -1
-	}
-	return int64(len(resp.Message))
-}
-
-// knownLength is the engine's: a reader's remaining length when it says
-// (Len, or a regular file's size past its offset), or -1.
-func knownLength(r io.Reader) int64 {
-	switch v := r.(type) {
-	case interface{ Len() int }:
-		return int64(v.Len())
-	case *os.File:
-		fi, err := v.Stat()
-		if err != nil || !fi.Mode().IsRegular() {
-			return -1
-		}
-		off, err := v.Seek(0, io.SeekCurrent)
-		if err != nil || off > fi.Size() {
-			return -1
-		}
-		return fi.Size() - off
-	}
-	return -1
-}
