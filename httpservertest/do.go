@@ -215,7 +215,6 @@ func (r *recorder) copyBody(body io.Reader) error {
 	}
 }
 
-
 // sendableTrailers returns the trailer fields the server would send.
 func sendableTrailers(t *httpserver.Header) httpserver.Header {
 	var out httpserver.Header

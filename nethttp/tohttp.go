@@ -498,4 +498,3 @@ func declaredLength(h *httpserver.Header) int64 {
 	}
 	return -1
 }
-
