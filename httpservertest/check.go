@@ -31,11 +31,11 @@ func check(req *httpserver.Request, resp *httpserver.Response, isHEAD bool) (hea
 			return hi, "invalid header name " + strconv.Quote(name)
 		case !wire.IsFieldValue(value):
 			return hi, "invalid value for header " + name
-		case equalFold(name, "Transfer-Encoding"):
+		case wire.EqualFoldASCII(name, "Transfer-Encoding"):
 			return hi, "Transfer-Encoding set by handler (the server frames responses)"
-		case equalFold(name, "Trailer"):
+		case wire.EqualFoldASCII(name, "Trailer"):
 			hi.trailer = true
-		case equalFold(name, "Content-Length"):
+		case wire.EqualFoldASCII(name, "Content-Length"):
 			n, err := strconv.ParseInt(value, 10, 64)
 			if err != nil || n < 0 || (hi.declared >= 0 && n != hi.declared) {
 				return hi, "invalid Content-Length header"
@@ -81,25 +81,4 @@ func statusFault(req *httpserver.Request, resp *httpserver.Response) string {
 // tunnel (RFC 9110 §15.2.2 for 101, §9.3.6 for CONNECT).
 func isTunnel(verb string, status int) bool {
 	return status == 101 || (verb == "CONNECT" && status >= 200 && status < 300)
-}
-
-// equalFold reports whether a and b are equal under ASCII case folding
-// (field names are tokens).
-func equalFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }

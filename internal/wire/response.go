@@ -196,15 +196,16 @@ var notTrailers = []string{
 // trailer section.
 func AllowedTrailer(name string) bool {
 	for _, n := range notTrailers {
-		if len(n) == len(name) && equalFoldString(n, name) {
+		if len(n) == len(name) && EqualFoldASCII(n, name) {
 			return false
 		}
 	}
 	return true
 }
 
-// equalFoldString reports whether a and b are equal, ignoring ASCII case.
-func equalFoldString(a, b string) bool {
+// EqualFoldASCII reports whether a and b are equal, ignoring ASCII case
+// (field names are tokens, so no other folding applies).
+func EqualFoldASCII(a, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
