@@ -259,9 +259,18 @@ func (c *conn) setBusy() {
 // connections (its stack has grown to what serving takes); once it
 // closes, the goroutine ends.
 func (c *conn) run() {
-	if tc, ok := c.rwc.(*tls.Conn); ok && !c.handshake(tc) {
-		c.close()
-		return
+	if tc, ok := c.rwc.(*tls.Conn); ok {
+		if !c.handshake(tc) {
+			c.close()
+			return
+		}
+		if next := c.srv.TLSNextProto; len(next) > 0 {
+			if h := next[tc.ConnectionState().NegotiatedProtocol]; h != nil {
+				c.serveConnHandler(h, nil)
+				c.close()
+				return
+			}
+		}
 	}
 	p := c.pk.poll
 	if c.serve() {
@@ -301,6 +310,10 @@ func (c *conn) serve() (parked bool) {
 		req, r := c.readRequest()
 		if r == readParked {
 			return true // c belongs to the poller now: touch nothing
+		}
+		if r == readPreface {
+			c.serveConnHandler(c.srv.H2C, c.r.buffered())
+			return
 		}
 		if r != readOK {
 			return

@@ -21,6 +21,9 @@ func TestTransitionTable(t *testing.T) {
 		"parked, then the idle timeout":       {stateIdle, stateParked, stateClosed},
 		"input while parking":                 {stateIdle, stateParked, stateIdle, stateHead},
 		"handler panics, connection closes":   {stateHead, stateHandler, stateWriting, stateClosed},
+		"TLS negotiated h2":                   {stateNew, stateTakenOver, stateClosed},
+		"HTTP/2 preface":                      {stateNew, stateIdle, stateHead, stateTakenOver, stateClosed},
+		"a Stream hands off (WebSocket)":      {stateHead, stateHandler, stateWriting, stateTakenOver, stateClosed},
 	}
 	for name, p := range paths {
 		for i := 1; i < len(p); i++ {
@@ -44,6 +47,11 @@ func TestTransitionTable(t *testing.T) {
 	for s := range numStates {
 		if s != stateWriting && canMove(s, stateHijacked) {
 			t.Errorf("%v -> hijacked is allowed, want refused", s)
+		}
+	}
+	for s := range numStates {
+		if canMove(stateTakenOver, s) != (s == stateClosed) {
+			t.Errorf("taken over -> %v: allowed %v, want only closed", s, canMove(stateTakenOver, s))
 		}
 	}
 	for s := range numStates {

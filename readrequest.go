@@ -14,15 +14,18 @@ import (
 type readResult uint8
 
 const (
-	readOK     readResult = iota // a request (or, inside, a step succeeded)
-	readClose                    // close the connection
-	readParked                   // parked: the goroutine must return at once
+	readOK      readResult = iota // a request (or, inside, a step succeeded)
+	readClose                     // close the connection
+	readParked                    // parked: the goroutine must return at once
+	readPreface                   // the HTTP/2 preface, buffered: for Server.H2C
 )
 
 // readRequest reads and parses the next request head. It returns
 // readClose when the connection is to be closed (after answering a bad
-// request), and readParked when the connection has been handed to the
-// poller, after which neither it nor its caller may touch c.
+// request), readParked when the connection has been handed to the
+// poller, after which neither it nor its caller may touch c, and
+// readPreface when Server.H2C is set and the connection opened with the
+// HTTP/2 preface, which is in the read buffer.
 //
 // It runs in three steps, each its own function: beginHead readies the
 // state, awaitRequest waits for the first byte when none is buffered
@@ -126,8 +129,23 @@ func (c *conn) readHead() readResult {
 	// deadline. Arming it then (rather than at the first byte) moves it by
 	// the time one parse took.
 	timeout := c.srv.readHeaderTimeout()
+	// The HTTP/2 preface is looked for before the HTTP/1 parser sees it
+	// (it would refuse "PRI * HTTP/2.0" with 505), only as the first bytes
+	// of a cleartext connection, and only when H2C is set (over TLS,
+	// HTTP/2 is chosen by ALPN, RFC 9113 §3.2).
+	preface := c.nreq == 0 && c.srv.H2C != nil && !c.isTLS()
 	for {
-		err := c.rs.head.Parse(c.r.buffered(), lim)
+		err := wire.ErrIncomplete
+		m := prefaceNo
+		if preface {
+			m = matchPreface(c.r.buffered())
+		}
+		switch m {
+		case prefaceWhole:
+			return readPreface
+		case prefaceNo:
+			err = c.rs.head.Parse(c.r.buffered(), lim)
+		}
 		if err == nil {
 			return readOK
 		}

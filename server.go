@@ -41,14 +41,36 @@ type Server struct {
 	// with net/http, use Serve with a tls.NewListener of your own for
 	// that). The field itself is never modified. In the clone:
 	//
-	//   - NextProtos (ALPN) gets "http/1.1" if it lacks it, and loses "h2":
-	//     the server speaks HTTP/1 only, so it never offers HTTP/2 (an
-	//     empty NextProtos becomes ["http/1.1"]);
+	//   - NextProtos (ALPN) gets the protocols of TLSNextProto that it
+	//     lacks, ahead of the others ("h2" first), and "http/1.1" at the
+	//     end if it lacks it; it loses "h2" when TLSNextProto has no
+	//     handler for it, since a client offered h2 would use it and get
+	//     nothing it understands (an empty NextProtos, without
+	//     TLSNextProto, becomes ["http/1.1"]);
 	//   - the certificate files given to ServeTLS, if any, are loaded and
 	//     replace Certificates.
 	//
 	// nil means a zero tls.Config, which needs the certificate files.
 	TLSConfig *tls.Config
+
+	// TLSNextProto maps ALPN protocol names to the ConnHandler that serves
+	// a TLS connection which negotiated one of them, instead of HTTP/1, as
+	// net/http's field of that name does: package h2 installs "h2" here.
+	// ServeTLS and ListenAndServeTLS offer these protocols in ALPN (see
+	// TLSConfig); a connection from a tls.NewListener given to Serve
+	// negotiates what that listener's configuration offers. nil or empty
+	// (the default): HTTP/1 only.
+	TLSNextProto map[string]ConnHandler
+
+	// H2C, if non-nil, serves cleartext connections that open with the
+	// HTTP/2 connection preface (prior knowledge, RFC 9113 §3.3): the
+	// server looks for the preface in the first bytes of every new
+	// connection, before the HTTP/1 parser, and hands such a connection to
+	// H2C with the bytes read so far. nil (the default): the preface is an
+	// HTTP/1 request with an unsupported version, answered 505. Package h2
+	// sets it when asked to serve h2c; "Upgrade: h2c" is a request, which
+	// h2's handler answers.
+	H2C ConnHandler
 
 	// ReadHeaderTimeout bounds the time from the first byte of a request
 	// to the end of its head. A client that is slower gets 408 Request
@@ -632,7 +654,10 @@ func (s *Server) trackConn(c *conn, add bool) bool {
 // being written: a program must wait for Shutdown itself to return before
 // it leaves main, or those responses are cut off. Connections taken over
 // with StreamWriter.Hijack are not waited for (RegisterOnShutdown can
-// tell them).
+// tell them); those served by a ConnHandler (TLSNextProto, H2C,
+// StreamWriter.HandOff) are: Shutdown waits for the handler to return,
+// and RegisterOnShutdown or Request.ShutdownNotice tells it when to wind
+// its protocol down (HTTP/2's GOAWAY, WebSocket's close).
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.init()
 	s.shutting.Store(true)

@@ -24,6 +24,13 @@ import "sync/atomic"
 //	                     timeout, Shutdown, Close, Connection: close)
 //	writing   hijacked   a Stream took the connection (StreamWriter.Hijack):
 //	                     the server has forgotten it; it is the Stream's
+//	new       taken      a ConnHandler serves the connection: TLS negotiated
+//	|head     over       its protocol (Server.TLSNextProto), the first bytes
+//	|writing             were the HTTP/2 preface (Server.H2C), or a Stream
+//	                     handed it off (StreamWriter.HandOff); the server
+//	                     still counts it, and Shutdown waits for it
+//	taken     closed     the ConnHandler returned, or Close closed it
+//	over
 //
 // A head that is refused (400, 408, 413, 431, ...) is answered from head
 // and the connection closes. Shutdown closes connections in idle and
@@ -40,10 +47,11 @@ const (
 	stateDraining
 	stateClosed
 	stateHijacked
+	stateTakenOver
 	numStates
 )
 
-var stateNames = [numStates]string{"new", "idle", "parked", "head", "handler", "writing", "draining", "closed", "hijacked"}
+var stateNames = [numStates]string{"new", "idle", "parked", "head", "handler", "writing", "draining", "closed", "hijacked", "taken over"}
 
 // serving reports whether the connection is answering a request: its
 // handler runs, or its response is being written or its body drained.
@@ -61,15 +69,16 @@ func (s connState) String() string {
 
 // transitions lists the allowed moves: transitions[from] has bit to set.
 var transitions = [numStates]uint16{
-	stateNew:      1<<stateIdle | 1<<stateHead | 1<<stateClosed,
-	stateIdle:     1<<stateHead | 1<<stateParked | 1<<stateClosed,
-	stateParked:   1<<stateIdle | 1<<stateClosed,
-	stateHead:     1<<stateHandler | 1<<stateClosed,
-	stateHandler:  1<<stateWriting | 1<<stateClosed,
-	stateWriting:  1<<stateDraining | 1<<stateIdle | 1<<stateHead | 1<<stateClosed | 1<<stateHijacked,
-	stateDraining: 1<<stateIdle | 1<<stateHead | 1<<stateClosed,
-	stateClosed:   0,
-	stateHijacked: 0,
+	stateNew:       1<<stateIdle | 1<<stateHead | 1<<stateClosed | 1<<stateTakenOver,
+	stateIdle:      1<<stateHead | 1<<stateParked | 1<<stateClosed,
+	stateParked:    1<<stateIdle | 1<<stateClosed,
+	stateHead:      1<<stateHandler | 1<<stateClosed | 1<<stateTakenOver,
+	stateHandler:   1<<stateWriting | 1<<stateClosed,
+	stateWriting:   1<<stateDraining | 1<<stateIdle | 1<<stateHead | 1<<stateClosed | 1<<stateHijacked | 1<<stateTakenOver,
+	stateDraining:  1<<stateIdle | 1<<stateHead | 1<<stateClosed,
+	stateClosed:    0,
+	stateHijacked:  0,
+	stateTakenOver: 1 << stateClosed,
 }
 
 // canMove reports whether the lifecycle allows from → to.

@@ -259,6 +259,44 @@ func (w *StreamWriter) Hijack() (net.Conn, []byte, error) {
 	return c.hijack()
 }
 
+// HandOff takes the connection over as Hijack does and serves it with
+// serve, for a protocol that keeps the connection the server's to count
+// (WebSocket, HTTP/2 after "Upgrade: h2c"): serve gets the connection,
+// whose first reads return the bytes the server had read beyond the
+// request, and HandOff returns once serve has returned and the
+// connection is closed. Until then the connection counts toward MaxConns
+// and MaxConnsPerIP, Shutdown waits for it (serve should watch the
+// Request's ShutdownNotice and end its protocol cleanly), Close closes it
+// under serve, and no server timeout applies (serve sets its own
+// deadlines). A panic in serve is logged and closes the connection.
+// Afterwards the Stream should return; the StreamWriter and the
+// Request's Body fail with ErrHijacked.
+//
+// HandOff fails, without calling serve, where Hijack would. Under
+// another host (nethttp.ToHTTP) it hijacks the host's connection, which
+// that host does not count, and closes it after serve.
+func (w *StreamWriter) HandOff(serve func(c net.Conn)) error {
+	if w.t != nil {
+		nc, rest, err := w.t.Hijack()
+		if err != nil {
+			return err
+		}
+		defer nc.Close()
+		serve(withPreread(nc, rest))
+		return nil
+	}
+	c, err := w.conn()
+	if err != nil {
+		return err
+	}
+	rest, err := c.detach()
+	if err != nil {
+		return err
+	}
+	c.takeOver(serve, rest)
+	return nil
+}
+
 // SetReadDeadline sets an absolute deadline for reading the request body,
 // which replaces the server's ReadTimeout for this request; the zero time
 // restores ReadTimeout (never "no deadline": a peer that stalls is cut
@@ -353,36 +391,48 @@ func (c *conn) writeInterim(code int) {
 
 // hijack is StreamWriter.Hijack on the server's connection.
 func (c *conn) hijack() (net.Conn, []byte, error) {
-	o := &c.rs.out
-	if o.broken {
-		// The server has answered 500 (a fault in the head), or the body
-		// broke its framing: what the client has is not a response the
-		// Stream can build on.
-		return nil, nil, errHijackFailed
-	}
-	if !o.decided && len(o.pend) > 0 {
-		if err := c.decide(-1); err != nil {
-			return nil, nil, err
-		}
-	}
-	if err := c.w.flush(); err != nil {
+	rest, err := c.detach()
+	if err != nil {
 		return nil, nil, err
-	}
-	var rest []byte
-	if !c.r.empty() {
-		rest = append([]byte(nil), c.r.buffered()...)
-		c.r.consume(len(rest))
 	}
 	c.rwc.SetDeadline(time.Time{})
 	c.forgetSocket()
 	c.hijacked = true
-	c.w.err = ErrHijacked
-	c.body.err = ErrHijacked
-	o.decided = true // nothing more of this response is the server's
 	c.setState(stateHijacked)
 	if done := c.done; done != nil {
 		c.done = nil
 		done() // the server forgets it: MaxConns, per-IP, Shutdown
 	}
 	return c.rwc, rest, nil
+}
+
+// detach ends the server's part in the response being written, for
+// Hijack and HandOff: it sends what is decided and buffered, and returns
+// a copy of the input read beyond the request. Afterwards the Request's
+// Body and the StreamWriter fail with ErrHijacked.
+func (c *conn) detach() ([]byte, error) {
+	o := &c.rs.out
+	if o.broken {
+		// The server has answered 500 (a fault in the head), or the body
+		// broke its framing: what the client has is not a response the
+		// Stream can build on.
+		return nil, errHijackFailed
+	}
+	if !o.decided && len(o.pend) > 0 {
+		if err := c.decide(-1); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.w.flush(); err != nil {
+		return nil, err
+	}
+	var rest []byte
+	if !c.r.empty() {
+		rest = append([]byte(nil), c.r.buffered()...)
+		c.r.consume(len(rest))
+	}
+	c.w.err = ErrHijacked
+	c.body.err = ErrHijacked
+	o.decided = true // nothing more of this response is the server's
+	return rest, nil
 }

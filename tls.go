@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strings"
 )
 
 // ServeTLS is Serve over TLS: it makes every connection accepted on l a
@@ -72,7 +73,7 @@ func (s *Server) serverTLSConfig(certFile, keyFile string) (*tls.Config, error) 
 	if cfg == nil {
 		cfg = new(tls.Config)
 	}
-	cfg.NextProtos = http1NextProtos(cfg.NextProtos)
+	cfg.NextProtos = nextProtos(cfg.NextProtos, s.TLSNextProto)
 	switch {
 	case (certFile == "") != (keyFile == ""):
 		return nil, errTLSHalfPair
@@ -88,16 +89,36 @@ func (s *Server) serverTLSConfig(certFile, keyFile string) (*tls.Config, error) 
 	return cfg, nil
 }
 
-// http1NextProtos returns the ALPN list protos with "h2" removed and
-// "http/1.1" appended if it is not there, as net/http adjusts it for a
-// server without HTTP/2: a client offered h2 would use it, and get
-// nothing it understands. Other protocols (acme-tls/1, say) stay where
-// they are. protos is not modified: Clone shares it with the caller's
-// config.
-func http1NextProtos(protos []string) []string {
-	out := make([]string, 0, len(protos)+1)
+// nextProtos returns the ALPN list protos adjusted to what the server
+// serves: the protocols of next (TLSNextProto) that protos lacks go in
+// front ("h2" first, the others sorted), "h2" is removed when next has no
+// handler for it (a client offered h2 would use it, and get nothing it
+// understands, as net/http adjusts it for a server without HTTP/2), and
+// "http/1.1" is appended if it is not there. Other protocols (acme-tls/1,
+// say) stay where they are. protos is not modified: Clone shares it with
+// the caller's config.
+func nextProtos(protos []string, next map[string]ConnHandler) []string {
+	var front []string
+	for p, h := range next {
+		if h != nil && !slices.Contains(protos, p) {
+			front = append(front, p)
+		}
+	}
+	slices.SortFunc(front, func(a, b string) int {
+		switch {
+		case a == b:
+			return 0
+		case a == "h2":
+			return -1
+		case b == "h2":
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	out := make([]string, 0, len(front)+len(protos)+1)
+	out = append(out, front...)
 	for _, p := range protos {
-		if p != "h2" {
+		if p != "h2" || next[p] != nil {
 			out = append(out, p)
 		}
 	}
@@ -121,4 +142,10 @@ func (c *conn) tlsConnState() *tls.ConnectionState {
 		}
 	}
 	return c.tlsState
+}
+
+// isTLS reports whether the connection is a TLS one.
+func (c *conn) isTLS() bool {
+	_, ok := c.rwc.(*tls.Conn)
+	return ok
 }

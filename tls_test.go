@@ -162,30 +162,40 @@ func TestServeTLSCertificateSources(t *testing.T) {
 	}
 }
 
-// TestHTTP1NextProtos checks the ALPN list ServeTLS serves with for each
-// kind of list the caller may configure, and that the caller's list is
-// left as it was.
-func TestHTTP1NextProtos(t *testing.T) {
+// TestNextProtos checks the ALPN list ServeTLS serves with for each
+// kind of list the caller may configure, with and without protocols of
+// its own (TLSNextProto), and that the caller's list is left as it was.
+func TestNextProtos(t *testing.T) {
+	h := ConnHandler(func(context.Context, net.Conn) {})
+	h2 := map[string]ConnHandler{"h2": h}
 	tests := []struct {
-		in, want []string
+		in   []string
+		next map[string]ConnHandler
+		want []string
 	}{
-		{nil, []string{"http/1.1"}},
-		{[]string{}, []string{"http/1.1"}},
-		{[]string{"http/1.1"}, []string{"http/1.1"}},
-		{[]string{"h2"}, []string{"http/1.1"}},
-		{[]string{"h2", "http/1.1"}, []string{"http/1.1"}},
-		{[]string{"http/1.1", "h2"}, []string{"http/1.1"}},
-		{[]string{"acme-tls/1"}, []string{"acme-tls/1", "http/1.1"}},
-		{[]string{"http/1.0", "h2", "acme-tls/1"}, []string{"http/1.0", "acme-tls/1", "http/1.1"}},
+		{nil, nil, []string{"http/1.1"}},
+		{[]string{}, nil, []string{"http/1.1"}},
+		{[]string{"http/1.1"}, nil, []string{"http/1.1"}},
+		{[]string{"h2"}, nil, []string{"http/1.1"}},
+		{[]string{"h2", "http/1.1"}, nil, []string{"http/1.1"}},
+		{[]string{"http/1.1", "h2"}, nil, []string{"http/1.1"}},
+		{[]string{"acme-tls/1"}, nil, []string{"acme-tls/1", "http/1.1"}},
+		{[]string{"http/1.0", "h2", "acme-tls/1"}, nil, []string{"http/1.0", "acme-tls/1", "http/1.1"}},
+		{nil, h2, []string{"h2", "http/1.1"}},
+		{[]string{"http/1.1"}, h2, []string{"h2", "http/1.1"}},
+		{[]string{"http/1.1", "h2"}, h2, []string{"http/1.1", "h2"}},
+		{[]string{"h2"}, h2, []string{"h2", "http/1.1"}},
+		{nil, map[string]ConnHandler{"h2": nil}, []string{"http/1.1"}},
+		{nil, map[string]ConnHandler{"x-b": h, "h2": h, "x-a": h}, []string{"h2", "x-a", "x-b", "http/1.1"}},
 	}
 	for _, tt := range tests {
 		in := slices.Clone(tt.in)
-		got := http1NextProtos(in)
+		got := nextProtos(in, tt.next)
 		if !slices.Equal(got, tt.want) {
-			t.Errorf("http1NextProtos(%q) = %q, want %q", tt.in, got, tt.want)
+			t.Errorf("nextProtos(%q, %d handlers) = %q, want %q", tt.in, len(tt.next), got, tt.want)
 		}
 		if !slices.Equal(in, tt.in) {
-			t.Errorf("http1NextProtos(%q) changed its argument to %q", tt.in, in)
+			t.Errorf("nextProtos(%q) changed its argument to %q", tt.in, in)
 		}
 	}
 }
