@@ -182,12 +182,27 @@ func (rb *requestBody) Read(p []byte) (int, error) {
 //
 // On a Request not read from a Server's connection (one built for a test,
 // or by nethttp.ToHTTP), Body is wrapped so that reading past n returns
-// ErrBodyTooLarge.
+// ErrBodyTooLarge; a later call replaces the limit (before the first
+// read), and 0 restores the first limit set, which is the host's when it
+// sets one (package h2 sets Server.MaxBodyBytes this way).
 func (r *Request) SetBodyLimit(n int64) error {
 	c := r.conn
 	if c == nil {
+		base := int64(0)
+		if lb, ok := r.Body.(*limitedBody); ok {
+			if lb.read {
+				return errLimitTooLate
+			}
+			r.Body, base = lb.r, lb.base
+		}
+		if n == 0 {
+			n = base
+		}
+		if base == 0 {
+			base = n
+		}
 		if n > 0 && r.Body != nil {
-			r.Body = &limitedBody{r: r.Body, left: n}
+			r.Body = &limitedBody{r: r.Body, left: n, base: base}
 		}
 		return nil
 	}
@@ -213,16 +228,21 @@ var errLimitTooLate = errors.New("httpserver: SetBodyLimit after the body was re
 // limitedBody is a body of a Request without a connection, cut off at a
 // limit (SetBodyLimit).
 type limitedBody struct {
-	r    io.Reader
-	left int64
+	r       io.Reader
+	left    int64
+	base    int64 // the limit SetBodyLimit(0) restores
+	read    bool  // Read was called: the limit can no longer change
+	tripped bool  // the body went past the limit (bridge.BodyTooLarge)
 }
 
 func (l *limitedBody) Read(p []byte) (int, error) {
+	l.read = true
 	if l.left <= 0 {
 		// One byte more tells a body at the limit from a longer one.
 		var one [1]byte
 		n, err := l.r.Read(one[:])
 		if n > 0 {
+			l.tripped = true
 			return 0, ErrBodyTooLarge
 		}
 		return 0, err // io.EOF at the limit; nil, and the next Read tries again
@@ -238,10 +258,16 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 // ShutdownNotice returns a channel that is closed when the server begins
 // to shut down (Shutdown or Close): a long response (server-sent events,
 // a long poll) can watch it and end cleanly, instead of holding Shutdown
-// until its context ends. It is nil, never closed, for a Request not read
-// from a Server's connection.
+// until its context ends. For a Request not read from a Server's
+// connection it is nil, never closed, unless its host passed the
+// server's notice on (package h2 does, for HTTP/2 requests).
 func (r *Request) ShutdownNotice() <-chan struct{} {
 	if r.conn == nil {
+		if r.ctx != nil {
+			if ch, ok := r.ctx.Value(shutdownNoticeKey{}).(<-chan struct{}); ok {
+				return ch
+			}
+		}
 		return nil
 	}
 	return r.conn.srv.shutdownNotice()
@@ -271,3 +297,8 @@ func (r *Request) RemoteAddr() string {
 	}
 	return net.JoinHostPort(r.RemoteIP, strconv.Itoa(r.RemotePort))
 }
+
+// shutdownNoticeKey is the context key under which a host other than the
+// engine (package h2) passes a Server's shutdown notice to the Requests
+// it builds (bridge.WithShutdownNotice).
+type shutdownNoticeKey struct{}

@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"context"
 	"errors"
 	"net"
 	"strconv"
@@ -44,6 +45,15 @@ type streamTarget interface {
 func init() {
 	bridge.NewStreamWriter = func(target any) any {
 		return &StreamWriter{t: target.(streamTarget)}
+	}
+	bridge.WithShutdownNotice = func(ctx context.Context, srv any) context.Context {
+		s := srv.(*Server)
+		s.init()
+		return context.WithValue(ctx, shutdownNoticeKey{}, s.shutdownNotice())
+	}
+	bridge.BodyTooLarge = func(req any) bool {
+		lb, ok := req.(*Request).Body.(*limitedBody)
+		return ok && lb.tripped
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gohttpserver/httpserver/internal/bridge"
 	"github.com/gohttpserver/httpserver/internal/wire"
 )
 
@@ -965,24 +966,41 @@ func TestStreamBodyLimit(t *testing.T) {
 func TestSetBodyLimitWithoutConn(t *testing.T) {
 	tests := []struct {
 		body    string
-		limit   int64
+		limits  []int64 // SetBodyLimit calls, in order
 		want    string
 		wantErr error
 	}{
-		{"0123456789", 5, "01234", ErrBodyTooLarge},
-		{"01234", 5, "01234", nil},
-		{"0123456789", Unlimited, "0123456789", nil},
-		{"0123456789", 0, "0123456789", nil},
+		{"0123456789", []int64{5}, "01234", ErrBodyTooLarge},
+		{"01234", []int64{5}, "01234", nil},
+		{"0123456789", []int64{Unlimited}, "0123456789", nil},
+		{"0123456789", []int64{0}, "0123456789", nil},
+		// A later limit replaces the first (a host's), above or below
+		// it; 0 restores the first; Unlimited removes it.
+		{"0123456789", []int64{5, 8}, "01234567", ErrBodyTooLarge},
+		{"0123456789", []int64{5, 20}, "0123456789", nil},
+		{"0123456789", []int64{5, 3}, "012", ErrBodyTooLarge},
+		{"0123456789", []int64{5, 8, 0}, "01234", ErrBodyTooLarge},
+		{"0123456789", []int64{5, Unlimited}, "0123456789", nil},
 	}
 	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%q limit %d", tt.body, tt.limit), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%q limits %d", tt.body, tt.limits), func(t *testing.T) {
 			req := &Request{Body: lenlessReader{strings.NewReader(tt.body)}}
-			if err := req.SetBodyLimit(tt.limit); err != nil {
-				t.Fatalf("SetBodyLimit: %v", err)
+			for _, n := range tt.limits {
+				if err := req.SetBodyLimit(n); err != nil {
+					t.Fatalf("SetBodyLimit(%d): %v", n, err)
+				}
 			}
 			got, err := io.ReadAll(req.Body)
 			if string(got) != tt.want || !errors.Is(err, tt.wantErr) {
 				t.Errorf("got %q, %v; want %q, %v", got, err, tt.want, tt.wantErr)
+			}
+			if tripped := bridge.BodyTooLarge(req); tripped != (tt.wantErr != nil) {
+				t.Errorf("BodyTooLarge = %v, want %v", tripped, tt.wantErr != nil)
+			}
+			if len(tt.limits) == 1 && tt.limits[0] > 0 {
+				if err := req.SetBodyLimit(100); !errors.Is(err, errLimitTooLate) {
+					t.Errorf("SetBodyLimit after a read: %v, want errLimitTooLate", err)
+				}
 			}
 		})
 	}

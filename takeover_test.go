@@ -42,13 +42,12 @@ func TestMatchPreface(t *testing.T) {
 
 // takenOver is what a ConnHandler saw.
 type takenOver struct {
-	first       string // the bytes it read first
-	conns       int    // the server's connections while it ran
-	state       connState
-	ctxLive     bool
-	isTLS       bool
-	negotiated  string
-	deadlineSet bool
+	first      string // the bytes it read first
+	conns      int    // the server's connections while it ran
+	state      connState
+	ctxLive    bool
+	isTLS      bool
+	negotiated string
 }
 
 // reportingConnHandler reads n bytes, reports what it saw, answers

@@ -24,8 +24,8 @@ import (
 // QueryDict, Version ("1.0" for HTTP/1.0, "1.1" for every later version,
 // HTTP/2 and HTTP/3 included), Headers (a Host field first, then r.Header
 // in sorted key order, and "Transfer-Encoding: chunked" for a chunked
-// body), Host, Body, ContentLength, RemoteIP and RemotePort, and r's
-// context. Its Response is written as the engine writes it, with what
+// body), Host, Body, ContentLength, TLS, RemoteIP and RemotePort, and
+// r's context. Its Response is written as the engine writes it, with what
 // net/http allows: the status and fields (StatusMsg and Version are not
 // sent: net/http writes its own status line), a Content-Length wherever
 // the engine would send one, Message, Body (closed when done, if it is an
@@ -46,6 +46,12 @@ func ToHTTP(h httpserver.Handler) http.Handler {
 		return a.h
 	}
 	return toHTTP{h: h}
+}
+
+func init() {
+	bridge.ToHTTPLog = func(h any, log *slog.Logger) any {
+		return toHTTP{h: h.(httpserver.Handler), log: log}
+	}
 }
 
 // toHTTP is the http.Handler ToHTTP returns.
@@ -83,6 +89,7 @@ func engineRequest(r *http.Request) *httpserver.Request {
 		Host:          r.Host,
 		Body:          r.Body,
 		ContentLength: r.ContentLength,
+		TLS:           r.TLS,
 	}
 	switch {
 	case r.Method == "CONNECT" && r.URL.Path == "" && r.URL.Host != "":

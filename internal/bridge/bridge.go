@@ -4,6 +4,11 @@
 // nothing outside this module can import this package.
 package bridge
 
+import (
+	"context"
+	"log/slog"
+)
+
 // NewStreamWriter returns a *httpserver.StreamWriter (as an any, to avoid
 // an import cycle) whose methods forward to target. target must have the
 // methods of httpserver's streamTarget (stream.go): a value lacking one
@@ -15,3 +20,18 @@ var NewStreamWriter func(target any) any
 // URL.RawQuery themselves). A Server whose Handler is one, and that has
 // no AccessLog to show the Request to, does not parse the query.
 type NoQueryDict interface{ NoQueryDict() }
+
+// BodyTooLarge reports whether the Body of req, a *httpserver.Request not
+// read from a Server's connection, went past the limit SetBodyLimit set
+// on it: the host should answer 413 then, as the engine does.
+var BodyTooLarge func(req any) bool
+
+// WithShutdownNotice returns ctx carrying the shutdown notice of srv, a
+// *httpserver.Server, so that Requests built on it by another host (the
+// HTTP/2 server of package h2) return it from ShutdownNotice.
+var WithShutdownNotice func(ctx context.Context, srv any) context.Context
+
+// ToHTTPLog is nethttp.ToHTTP with the logger its faults go to instead
+// of slog.Default() (package h2 gives the Server's ErrorLog). h is an
+// httpserver.Handler, the result an http.Handler. Set by nethttp's init.
+var ToHTTPLog func(h any, log *slog.Logger) any
