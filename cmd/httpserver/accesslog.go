@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gohttpserver/httpserver"
+	"github.com/gohttpserver/httpserver/h2"
 )
 
 // newAccessLog returns the Server.AccessLog for -log mode writing lines to
@@ -65,8 +66,8 @@ func appendCLF(b []byte, e httpserver.AccessEntry, now time.Time) []byte {
 			b = append(b, '?')
 			b = appendEscaped(b, r.QueryStr)
 		}
-		b = append(b, " HTTP/"...)
-		b = appendEscaped(b, r.Version)
+		b = append(b, ' ')
+		b = appendEscaped(b, h2.Proto(r))
 	} else {
 		b = append(b, '-')
 	}
@@ -129,7 +130,7 @@ func jsonAttrs(e httpserver.AccessEntry) (msg string, attrs []slog.Attr) {
 		if r.QueryStr != "" {
 			attrs = append(attrs, slog.String("query", r.QueryStr))
 		}
-		attrs = append(attrs, slog.String("proto", "HTTP/"+r.Version))
+		attrs = append(attrs, slog.String("proto", h2.Proto(r)))
 	}
 	attrs = append(attrs,
 		slog.Int("status", e.Status),

@@ -321,21 +321,63 @@ func TestCLITLS(t *testing.T) {
 	if p.scheme != "https" || !strings.HasPrefix(p.output()[0], "Serving HTTPS on 127.0.0.1 port ") {
 		t.Fatalf("banner: %q", p.output()[0])
 	}
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}
-	defer tr.CloseIdleConnections()
-	c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	resp, body := get(t, c, p.base+"/")
-	if resp.StatusCode != 200 || body != "<!doctype html><p>secure</p>" {
-		t.Errorf("GET / over TLS: %d %q", resp.StatusCode, body)
+	// HTTP/2 by default, for a client that offers it; HTTP/1.1 for one
+	// that does not.
+	for _, tt := range []struct {
+		h2        bool
+		wantProto string
+		wantALPN  string
+	}{
+		{true, "HTTP/2.0", "h2"},
+		{false, "HTTP/1.1", "http/1.1"},
+	} {
+		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: tt.h2}
+		if !tt.h2 {
+			tr.TLSClientConfig.NextProtos = []string{"http/1.1"}
+			tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+		}
+		c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+		resp, body := get(t, c, p.base+"/")
+		if resp.StatusCode != 200 || body != "<!doctype html><p>secure</p>" {
+			t.Errorf("GET / over TLS: %d %q", resp.StatusCode, body)
+		}
+		if resp.Proto != tt.wantProto || resp.TLS == nil || resp.TLS.NegotiatedProtocol != tt.wantALPN {
+			t.Errorf("protocol %s, ALPN %q; want %s negotiated as %s", resp.Proto, resp.TLS.NegotiatedProtocol, tt.wantProto, tt.wantALPN)
+		}
+		p.waitLine(t, 10*time.Second, func(s string) bool { return strings.Contains(s, `"GET / `+tt.wantProto+`" 200 28 `) })
+		tr.CloseIdleConnections()
 	}
-	if resp.Proto != "HTTP/1.1" || resp.TLS == nil || resp.TLS.NegotiatedProtocol != "http/1.1" {
-		t.Errorf("protocol %s, ALPN %q; want HTTP/1.1 negotiated as http/1.1", resp.Proto, resp.TLS.NegotiatedProtocol)
-	}
-	p.waitLine(t, 10*time.Second, func(s string) bool { return strings.Contains(s, `"GET / HTTP/1.1" 200 28 `) })
-	tr.CloseIdleConnections()
 	if code := p.stop(t, os.Interrupt, 15*time.Second); code != 0 {
 		t.Errorf("exit status: %d, want 0", code)
 	}
+}
+
+// TestCLIHTTP2Flags: -h2=false offers HTTP/1.1 only over TLS; -h2c
+// serves cleartext HTTP/2 with prior knowledge.
+func TestCLIHTTP2Flags(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"site/index.html": "hi"})
+	certFile, keyFile, pool := makeCert(t, t.TempDir())
+	t.Run("-h2=false", func(t *testing.T) {
+		p := startCLI(t, "-addr", "127.0.0.1:0", "-h2=false", "-tls-cert", certFile, "-tls-key", keyFile, filepath.Join(dir, "site"))
+		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}
+		defer tr.CloseIdleConnections()
+		resp, _ := get(t, &http.Client{Transport: tr, Timeout: 30 * time.Second}, p.base+"/")
+		if resp.Proto != "HTTP/1.1" {
+			t.Errorf("protocol %s, want HTTP/1.1", resp.Proto)
+		}
+	})
+	t.Run("-h2c", func(t *testing.T) {
+		p := startCLI(t, "-addr", "127.0.0.1:0", "-h2c", filepath.Join(dir, "site"))
+		tr := &http.Transport{Protocols: new(http.Protocols)}
+		tr.Protocols.SetUnencryptedHTTP2(true)
+		defer tr.CloseIdleConnections()
+		resp, body := get(t, &http.Client{Transport: tr, Timeout: 30 * time.Second}, p.base+"/")
+		if resp.Proto != "HTTP/2.0" || body != "hi" {
+			t.Errorf("got %s %q, want HTTP/2.0 \"hi\"", resp.Proto, body)
+		}
+		p.waitLine(t, 10*time.Second, func(s string) bool { return strings.Contains(s, `"GET / HTTP/2.0" 200 2 `) })
+	})
 }
 
 // makeCert writes a self-signed certificate for 127.0.0.1 and its key

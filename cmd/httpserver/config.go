@@ -25,6 +25,8 @@ type config struct {
 	listing  bool   // -listing
 	dotfiles bool   // -dotfiles
 	logMode  string // -log: "clf", "json" or "off"
+	h2       bool   // -h2: HTTP/2 over TLS (by ALPN)
+	h2c      bool   // -h2c: HTTP/2 over cleartext TCP
 
 	// grace bounds the drain after the first signal: defaultGrace, which
 	// tests shorten (it is no flag: nobody has needed another value).
@@ -39,6 +41,7 @@ type config struct {
 const usageText = `Usage: httpserver [flags] [DIR]
 
 Serves the directory DIR (default: the current directory) over HTTP/1.x,
+and HTTP/2 over TLS (with -tls-cert and -tls-key; -h2c for cleartext),
 with byte ranges, ETags and conditional requests, precompressed siblings
 (file.br, file.gz, file.zst) and directory listings. Ctrl-C (or SIGTERM)
 stops accepting, lets requests in flight finish for at most 10 seconds,
@@ -109,6 +112,8 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 	fset.BoolVar(&cfg.listing, "listing", true, "list directories that have no index.html (-listing=false: 403)")
 	fset.BoolVar(&cfg.dotfiles, "dotfiles", false, "serve and list names beginning with '.' (hidden and 404 by default)")
 	fset.StringVar(&cfg.logMode, "log", "clf", "access log `format`: clf, json or off (see below)")
+	fset.BoolVar(&cfg.h2, "h2", true, "offer HTTP/2 over TLS (with -tls-cert), as browsers expect; -h2=false: HTTP/1.1 only")
+	fset.BoolVar(&cfg.h2c, "h2c", false, "serve cleartext HTTP/2 too (prior knowledge and Upgrade: h2c), for clients and proxies that speak it")
 	if err := fset.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err

@@ -61,6 +61,7 @@ import (
 
 	"github.com/gohttpserver/httpserver"
 	"github.com/gohttpserver/httpserver/fileserver"
+	"github.com/gohttpserver/httpserver/h2"
 )
 
 // defaultGrace bounds the wait for requests in flight after the first
@@ -141,8 +142,8 @@ func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
 	var tlsConfig *tls.Config
 	if cfg.tlsCert != "" {
 		// Loaded here, not by ServeTLS, so that a bad file fails before
-		// the banner says we serve. ServeTLS offers ALPN "http/1.1" (and
-		// never h2) by itself.
+		// the banner says we serve. ServeTLS offers ALPN "h2" (when h2 is
+		// configured below) and "http/1.1" by itself.
 		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
 		if err != nil {
 			return err
@@ -163,6 +164,14 @@ func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
 		TLSConfig: tlsConfig,
 		AccessLog: newAccessLog(cfg.logMode, stderr),
 		ErrorLog:  newErrorLog(cfg.logMode, stderr),
+	}
+	if cfg.h2 || cfg.h2c {
+		if err := h2.Configure(srv, &h2.Config{H2C: cfg.h2c}); err != nil {
+			return err
+		}
+		if !cfg.h2 {
+			delete(srv.TLSNextProto, "h2") // h2c only
+		}
 	}
 	return serveUntilSignal(srv, l, sigs, cfg.grace, stderr)
 }
