@@ -38,7 +38,9 @@
 // StreamWriter: the status and fields (Header, WriteHeader), interim 1xx
 // answers, trailers after a chunked body (Trailer), deadlines of its own,
 // and taking the connection over (Hijack, after a 101 Switching
-// Protocols or a 2xx to CONNECT, or before anything was written). It may
+// Protocols or a 2xx to CONNECT, or before anything was written; HandOff
+// for a protocol the server should go on counting, such as WebSocket).
+// It may
 // read the request body while it writes. A request's context is canceled
 // when its client goes away (on Linux), Request.ShutdownNotice is closed
 // when Shutdown begins, and Request.SetBodyLimit gives a handler its own
@@ -50,6 +52,16 @@
 // this package's handlers under any net/http host (ToHTTP); package
 // httpservertest tests a handler without a socket, as net/http/httptest
 // does for net/http.
+//
+// # Other protocols
+//
+// This package speaks HTTP/1 only, and imports nothing but the standard
+// library. A Server hands connections that speak something else to a
+// ConnHandler and goes on counting them (MaxConns, Shutdown): TLS
+// connections that negotiated a protocol of Server.TLSNextProto, and
+// cleartext ones that open with the HTTP/2 preface (Server.H2C). Package
+// h2 installs HTTP/2 there (h2.Configure, through golang.org/x/net/http2),
+// serving the same Handler.
 //
 // # Bad input and faults
 //
