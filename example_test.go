@@ -549,6 +549,73 @@ func ExampleStreamWriter_Hijack() {
 	// echo: bye
 }
 
+// HandOff takes the connection over as Hijack does, for a protocol the
+// server should go on counting: Shutdown waits for the function serving
+// it (which watches the request's ShutdownNotice to say goodbye), and
+// MaxConns counts it. The connection's first reads return what the
+// client sent after its request.
+func ExampleStreamWriter_HandOff() {
+	srv := &httpserver.Server{
+		Handler: httpserver.HandlerFunc(func(req *httpserver.Request) *httpserver.Response {
+			resp := &httpserver.Response{StatusCode: 101, Stream: func(w *httpserver.StreamWriter) error {
+				return w.HandOff(func(conn net.Conn) {
+					lines := bufio.NewScanner(conn)
+					for lines.Scan() {
+						select {
+						case <-req.ShutdownNotice():
+							fmt.Fprintln(conn, "goodbye")
+							return
+						default:
+						}
+						fmt.Fprintf(conn, "echo: %s\n", lines.Text())
+					}
+				})
+			}}
+			resp.Headers.Set("Upgrade", "echo")
+			resp.Headers.Set("Connection", "Upgrade")
+			return resp
+		}),
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	began := make(chan struct{})
+	srv.RegisterOnShutdown(func() { close(began) })
+	go srv.Serve(l)
+
+	// Example only: a client of the echo protocol.
+	conn, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, "GET /chat HTTP/1.1\r\nHost: example.com\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\nhello\n")
+	br := bufio.NewReader(conn)
+	res, err := http.ReadResponse(br, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.Status)
+	line, _ := br.ReadString('\n')
+	fmt.Print(line)
+
+	// Shutdown waits for the echo connection: it ends when the client
+	// sends its next line, which the server answers with goodbye.
+	done := make(chan error)
+	go func() { done <- srv.Shutdown(context.Background()) }()
+	<-began
+	io.WriteString(conn, "are you there?\n")
+	line, _ = br.ReadString('\n')
+	fmt.Print(line)
+	fmt.Println("Shutdown:", <-done)
+	// Output:
+	// 101 Switching Protocols
+	// echo: hello
+	// goodbye
+	// Shutdown: <nil>
+}
+
 // Trailer fields follow the body: here a checksum of a body sent in
 // parts, known only at its end. The "Trailer" field announces it, which
 // makes the body chunked so that the trailer can go.
