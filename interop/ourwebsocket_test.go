@@ -123,10 +123,14 @@ func TestOurWebSocketServer(t *testing.T) {
 			})
 
 			t.Run("coder", func(t *testing.T) {
-				for cm, name := range map[coder.CompressionMode]string{
-					coder.CompressionNoContextTakeover: "no context",
-					coder.CompressionContextTakeover:   "context takeover",
+				for _, cc := range []struct {
+					mode coder.CompressionMode
+					name string
+				}{
+					{coder.CompressionNoContextTakeover, "no context"},
+					{coder.CompressionContextTakeover, "context takeover"},
 				} {
+					cm, name := cc.mode, cc.name
 					for _, serverCloses := range []bool{false, true} {
 						t.Run(fmt.Sprintf("client %s, server closes=%v", name, serverCloses), func(t *testing.T) {
 							ctx, cancel := context.WithTimeout(context.Background(), failAfter)
