@@ -51,6 +51,9 @@
 // httpservertest tests a handler without a socket, as net/http/httptest
 // does for net/http.
 //
+// Package websocket accepts WebSocket connections (RFC 6455) in this
+// package's handlers, through StreamWriter.HandOff.
+//
 // # Bad input and faults
 //
 // Malformed or ambiguous requests (the inputs of request smuggling:

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"math"
 	"net"
 	"strconv"
 	"sync"
@@ -104,7 +105,9 @@ func newConn(nc net.Conn, req *httpserver.Request, cfg config, hs handshake) *Co
 	c.ctx, c.cancel = context.WithCancel(req.Context())
 	c.r.br = bufio.NewReaderSize(nc, readBufferSize)
 	if cfg.idle > 0 {
-		c.pinger = time.AfterFunc(cfg.idle/2, c.pingIfSilent)
+		// Armed once it is stored, for pingIfSilent to find it.
+		c.pinger = time.AfterFunc(math.MaxInt64, c.pingIfSilent)
+		c.pinger.Reset(cfg.idle / 2)
 	}
 	return c
 }
@@ -316,12 +319,7 @@ func (c *Conn) pingIfSilent() {
 	silent := time.Since(c.start) - time.Duration(c.lastHeard.Load())
 	if c.reading.Load() && silent >= half && c.writeMu.TryLock() {
 		if !c.w.closeSent && c.w.err == nil {
-			if err := c.writeFrameLocked(opPing, false, nil); err != nil {
-				c.w.err = err
-				c.writeMu.Unlock()
-				c.shut(err)
-				return
-			}
+			c.writeFailedLocked(c.writeFrameLocked(opPing, false, nil))
 		}
 		c.writeMu.Unlock()
 	}

@@ -47,6 +47,10 @@ type reader struct {
 	scratch    [512]byte
 }
 
+// preallocLimit bounds the buffer ReadMessage makes before a message's
+// bytes arrive.
+const preallocLimit = 32 << 10
+
 var errStaleReader = errors.New("websocket: a message reader read after the next message began")
 
 // ReadMessage reads the next data message whole and returns its type and
@@ -67,17 +71,20 @@ func (c *Conn) ReadMessage() (MessageType, []byte, error) {
 		return 0, nil, err
 	}
 	r := &c.r
+	// The declared length sizes the buffer, up to preallocLimit: past
+	// that, the buffer grows as the bytes arrive, so that a header
+	// alone (14 bytes) cannot make the server hold MaxMessageSize.
 	size := int64(len(r.scratch))
-	if !r.compressed && r.left > size {
-		size = r.left // at most MaxMessageSize: checked from the header
+	if !r.compressed {
+		size = min(max(r.left, size), preallocLimit)
 	}
 	buf := make([]byte, 0, size)
 	for {
 		end := !r.compressed && r.left == 0 && r.fin
 		if len(buf) == cap(buf) && !end {
 			more := len(buf)
-			if max := c.cfg.maxMessage; max >= 0 {
-				more = int(min(int64(more), max+1-int64(len(buf))))
+			if limit := c.cfg.maxMessage; limit >= 0 {
+				more = int(min(int64(more), limit+1-int64(len(buf))))
 			}
 			buf = slices.Grow(buf, max(more, 1))
 		}
@@ -179,11 +186,11 @@ func (c *Conn) readMessageLocked(gen uint64, p []byte) (int, error) {
 		return 0, errStaleReader
 	}
 	c.armReadDeadline()
-	max := c.cfg.maxMessage
-	if max >= 0 && r.compressed {
+	limit := c.cfg.maxMessage
+	if limit >= 0 && r.compressed {
 		// Inflate no more than one byte past the limit: enough to tell a
 		// message at the limit from a longer one (a zip bomb).
-		if room := max - r.out + 1; int64(len(p)) > room {
+		if room := limit - r.out + 1; int64(len(p)) > room {
 			p = p[:room]
 		}
 	}
@@ -193,8 +200,8 @@ func (c *Conn) readMessageLocked(gen uint64, p []byte) (int, error) {
 		r.window = appendWindow(r.window, p[:n])
 	}
 	switch {
-	case max >= 0 && r.out > max:
-		return 0, c.failRead(StatusMessageTooBig, fmt.Errorf("%w: inflated past %d bytes", ErrMessageTooBig, max))
+	case limit >= 0 && r.out > limit:
+		return 0, c.failRead(StatusMessageTooBig, fmt.Errorf("%w: inflated past %d bytes", ErrMessageTooBig, limit))
 	case err == nil:
 		return n, nil
 	case err == io.EOF:
@@ -283,14 +290,14 @@ func (c *Conn) nextDataFrame() error {
 // a message at the limit passes however it was compressed, and no peer
 // can send an endless message that inflates to nothing.
 func (c *Conn) wireLimit() int64 {
-	max := c.cfg.maxMessage
-	if max < 0 {
+	limit := c.cfg.maxMessage
+	if limit < 0 {
 		return -1
 	}
 	if c.r.compressed {
-		return max + max/8 + 1024
+		return limit + limit/8 + 1024
 	}
-	return max
+	return limit
 }
 
 // checkFrame checks a frame's header against RFC 6455 §5.2-5.5 (through
