@@ -1,12 +1,15 @@
 package websocket
 
 import (
+	"bufio"
 	"bytes"
 	be "encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"runtime"
 	"slices"
@@ -508,4 +511,88 @@ func TestConnAccessors(t *testing.T) {
 	}
 	c.send(closeFrame(StatusNormalClosure, ""))
 	wait(t, ctxDone, "the Conn's context to be canceled")
+}
+
+// TestFramesWithHandshake: frames the client sends right behind its
+// handshake, in the same write, reach the Conn (the engine hands them
+// over with the connection).
+func TestFramesWithHandshake(t *testing.T) {
+	runModes(t, func(t *testing.T, m mode) {
+		out := make(chan ended, 1)
+		ts := serveWS(t, m, nil, echo(out))
+		nc := ts.dial(t)
+		c := &client{t: t, nc: nc}
+		var frames appender
+		w := &client{t: t, nc: writerConn{nc, &frames}}
+		w.send(text("early"), closeFrame(StatusNormalClosure, ""))
+		if _, err := nc.Write(append([]byte(upgradeRequest("/")), frames.b...)); err != nil {
+			t.Fatal(err)
+		}
+		c.br = bufio.NewReader(nc)
+		resp, err := http.ReadResponse(c.br, nil)
+		if err != nil || resp.StatusCode != 101 || resp.Header.Get("Sec-WebSocket-Accept") != "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" {
+			t.Fatalf("handshake: %v %v", resp, err)
+		}
+		if op, p := c.message(); op != ws.OpText || string(p) != "early" {
+			t.Errorf("echo %d %q, want text \"early\"", op, p)
+		}
+		c.expectClose(StatusNormalClosure)
+		c.expectEOF()
+		if e := wait(t, out, "the serve function"); len(e.msgs) != 1 {
+			t.Errorf("the serve function read %q", e.msgs)
+		}
+	})
+}
+
+// writerConn is a net.Conn whose writes go to a buffer.
+type writerConn struct {
+	net.Conn
+	w io.Writer
+}
+
+func (c writerConn) Write(p []byte) (int, error) { return c.w.Write(p) }
+
+// TestReadDeadline: a read past the Conn's own deadline fails, and the
+// connection closes with StatusGoingAway.
+func TestReadDeadline(t *testing.T) {
+	out := make(chan error, 1)
+	ts := serveWS(t, modeTCP, nil, func(c *Conn) {
+		c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+		_, _, err := c.ReadMessage()
+		out <- err
+	})
+	c := ts.connect(t)
+	c.expectClose(StatusGoingAway)
+	c.expectEOF()
+	c.nc.Close()
+	if err := wait(t, out, "the read"); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("the read failed with %v, want a deadline error", err)
+	}
+}
+
+// TestWriteArguments: what WriteMessage and Ping refuse, sending nothing;
+// and a ping that goes.
+func TestWriteArguments(t *testing.T) {
+	out := make(chan []error, 1)
+	ts := serveWS(t, modeTCP, nil, func(c *Conn) {
+		out <- []error{
+			c.WriteMessage(TextMessage, []byte("\xff")),
+			c.WriteMessage(MessageType(9), nil),
+			c.Ping(make([]byte, 126)),
+			c.Ping([]byte("are you there")),
+		}
+		c.ReadMessage()
+	})
+	c := ts.connect(t)
+	errs := wait(t, out, "the serve function")
+	for i, want := range []error{errNotUTF8, errMessageType, errPingSize, nil} {
+		if errs[i] != want {
+			t.Errorf("call %d: %v, want %v", i, errs[i], want)
+		}
+	}
+	if f := c.read(); f.h.OpCode != ws.OpPing || string(f.payload) != "are you there" {
+		t.Errorf("got opcode %d %q, want the ping", f.h.OpCode, f.payload)
+	}
+	c.send(closeFrame(StatusNormalClosure, ""))
+	c.expectClose(StatusNormalClosure)
 }
