@@ -2,6 +2,7 @@ package websocket
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"time"
 	"unicode/utf8"
@@ -128,6 +129,7 @@ func (c *Conn) writeFailedLocked(err error) error {
 	case <-c.done:
 		err = ErrClosed // closed under the write
 	default:
+		err = fmt.Errorf("websocket: write: %w", err)
 	}
 	c.w.err = err
 	c.shut(err)
