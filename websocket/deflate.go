@@ -69,11 +69,11 @@ func (d *deflater) compress(p []byte, fresh bool) ([]byte, bool) {
 const maxPooledBuffer = 64 << 10
 
 // compress returns the payload to send for data, whether it is
-// compressed, and the function to call once it is written.
-func (c *Conn) compress(data []byte) (payload []byte, compressed bool, release func()) {
-	none := func() {}
+// compressed, and the pooled deflater that holds it, if any, to give back
+// (putDeflater) once it is written.
+func (c *Conn) compress(data []byte) (payload []byte, compressed bool, pooled *deflater) {
 	if !c.hs.deflate {
-		return data, false, none
+		return data, false, nil
 	}
 	if !c.hs.params.serverNoContext {
 		// Context takeover. A short message goes uncompressed (RSV1
@@ -82,34 +82,39 @@ func (c *Conn) compress(data []byte) (payload []byte, compressed bool, release f
 		// went through the deflater must go compressed, even if it did
 		// not shrink, or the peer's window would miss it.
 		if len(data) < minCompressTakeover {
-			return data, false, none
+			return data, false, nil
 		}
 		if c.w.deflater == nil {
 			c.w.deflater = newDeflater()
 		}
 		if b, ok := c.w.deflater.compress(data, false); ok {
-			return b, true, none
+			return b, true, nil
 		}
-		return data, false, none
+		return data, false, nil
 	}
 	if len(data) < minCompressNoContext {
-		return data, false, none
+		return data, false, nil
 	}
 	d := deflaters.Get().(*deflater)
-	put := func() {
-		if d.buf.Cap() > maxPooledBuffer {
-			d.buf = bytes.Buffer{}
-		}
-		deflaters.Put(d)
-	}
 	b, ok := d.compress(data, true)
 	if !ok || len(b) >= len(data) {
 		// Without context takeover each message stands alone, so one
 		// that does not shrink may go as it is.
-		put()
-		return data, false, none
+		putDeflater(d)
+		return data, false, nil
 	}
-	return b, true, put
+	return b, true, d
+}
+
+// putDeflater gives d back to the pool, if it is one.
+func putDeflater(d *deflater) {
+	if d == nil {
+		return
+	}
+	if d.buf.Cap() > maxPooledBuffer {
+		d.buf = bytes.Buffer{}
+	}
+	deflaters.Put(d)
 }
 
 // inflater inflates one message at a time: the flate reader, reset for

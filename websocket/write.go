@@ -80,9 +80,9 @@ func (c *Conn) WriteMessage(typ MessageType, data []byte) error {
 	if err := c.writableLocked(); err != nil {
 		return err
 	}
-	payload, compressed, release := c.compress(data)
+	payload, compressed, pooled := c.compress(data)
 	err := c.writeFrameLocked(op, compressed, payload)
-	release()
+	putDeflater(pooled)
 	return c.writeFailedLocked(err)
 }
 
