@@ -12,10 +12,10 @@ const (
 	// the engine's MaxBodyBytes default (nginx's client_max_body_size).
 	// A message is read whole by ReadMessage, so this is what one peer
 	// can make the server hold per connection: 1 MiB keeps ten thousand
-	// connections within 10 GB in the worst case, where x/net/websocket's 32 MiB
-	// would allow 320 GB, and it is far above what chat, games and
-	// dashboards send; coder/websocket's 32 KiB is too small for an
-	// ordinary JSON document.
+	// connections within 10 GB in the worst case, where
+	// x/net/websocket's 32 MiB would allow 320 GB, and it is far above
+	// what chat, games and dashboards send; coder/websocket's 32 KiB is
+	// too small for an ordinary JSON document.
 	DefaultMaxMessageSize = 1 << 20
 
 	// DefaultIdleTimeout is Options.IdleTimeout's default: 60 seconds,
@@ -107,17 +107,17 @@ type Options struct {
 	// CompressionOff.
 	Compression Compression
 
-	// IdleTimeout bounds how long a read waits for the peer: while a
-	// read (ReadMessage, NextReader, a message reader's Read) waits, each
-	// frame must begin to arrive within IdleTimeout of the previous one.
-	// A peer that stays silent that long is taken for gone: the read
-	// fails (errors.Is(err, os.ErrDeadlineExceeded)) and the connection
-	// closes with StatusGoingAway. So that a live but quiet peer is never
-	// cut off, the server pings it while a read waits and it has been
-	// silent for half of IdleTimeout; browsers and client libraries
-	// answer pings by themselves. Conn.SetReadDeadline replaces it.
-	// Default DefaultIdleTimeout (60s); httpserver.Unlimited (-1) for
-	// none, and no pings.
+	// IdleTimeout bounds how long a read waits for the peer: a read
+	// (ReadMessage, NextReader, a message reader's Read) that gets
+	// nothing for IdleTimeout, at its start or between frames, takes the
+	// peer for gone: it fails (errors.Is(err, os.ErrDeadlineExceeded))
+	// and the connection closes with StatusGoingAway. So that a live but
+	// quiet peer is never cut off, the server pings it while a read
+	// waits and the peer has been silent for half of IdleTimeout;
+	// browsers and client libraries answer pings by themselves, and the
+	// pong is the frame that keeps the read alive. Conn.SetReadDeadline
+	// replaces it. Default DefaultIdleTimeout (60s);
+	// httpserver.Unlimited (-1) for none, and no pings.
 	IdleTimeout time.Duration
 
 	// WriteTimeout bounds each frame the server writes (a message, a
