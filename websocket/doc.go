@@ -54,13 +54,15 @@
 //
 // Frames are read and written with github.com/gobwas/ws (its frame
 // headers, masking, header checks, close frames) and its wsflate package
-// (the framing of deflate data); this package's go.mod requirement is on
-// their behalf, and no other package of the module imports them. gobwas/ws
-// is made to work on a connection it is given: it needs no
+// (the framing of deflate data). The module requires it for this package
+// alone: no other package imports it, and the engine stays standard
+// library only. gobwas/ws works on a connection it is given and needs no
 // net/http types. coder/websocket, the other well-kept library, accepts
-// only from an http.ResponseWriter and an *http.Request (and
-// gorilla/websocket likewise), which this engine would have to fake
-// through nethttp.FromHTTP on every handshake, with a ResponseWriter, a
-// hijack and a Request built for nothing. Handlers written for those
-// libraries run on the engine through nethttp.FromHTTP as they are.
+// only from an http.ResponseWriter and an *http.Request (as
+// gorilla/websocket does), which this engine would have to fake through
+// nethttp.FromHTTP on every handshake: a ResponseWriter, a hijack and a
+// Request built for nothing, and the handshake's checks done on
+// net/http's types instead of the Request the engine parsed. Handlers
+// written for those libraries run on the engine through nethttp.FromHTTP
+// as they are.
 package websocket
