@@ -68,9 +68,11 @@ const (
 )
 
 // Options configure the connections Handler and Accept take. A nil
-// *Options, and the zero value, mean every default. The Options are read
-// when the handshake is accepted; changing them later changes nothing
-// for the connections already accepted.
+// *Options, and the zero value, mean every default. Handler reads them
+// once, when it is called, and Accept at each call: changing them later
+// changes nothing for the Handler, nor for connections already accepted.
+// The slices and functions they hold are used as they are, from every
+// connection's goroutine, and must not change.
 type Options struct {
 	// Subprotocols are the subprotocols the server speaks. The first
 	// one the client lists (in its order of preference, RFC 6455 §4.1)
