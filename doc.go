@@ -62,6 +62,8 @@
 // cleartext ones that open with the HTTP/2 preface (Server.H2C). Package
 // h2 installs HTTP/2 there (h2.Configure, through golang.org/x/net/http2),
 // serving the same Handler.
+// Package websocket accepts WebSocket (RFC 6455) on the same Handlers,
+// through StreamWriter.HandOff, with github.com/gobwas/ws doing frames.
 //
 // # Bad input and faults
 //

@@ -2,6 +2,12 @@ module github.com/gohttpserver/httpserver
 
 go 1.26.0
 
-require golang.org/x/net v0.62.0
+require (
+	github.com/gobwas/ws v1.5.0
+	golang.org/x/net v0.62.0
+)
 
-require golang.org/x/text v0.43.0 // indirect
+require (
+	github.com/gobwas/httphead v0.1.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
+)
