@@ -3,6 +3,7 @@ package httpserver
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net"
 	"runtime/debug"
 	"time"
@@ -70,6 +71,15 @@ func (p *prereadConn) Read(b []byte) (int, error) {
 		return n, nil
 	}
 	return p.Conn.Read(b)
+}
+
+// CloseWrite half-closes the connection when it can be (TCP, TLS), as a
+// protocol that lingers after its last message needs (WebSocket's close).
+func (p *prereadConn) CloseWrite() error {
+	if cw, ok := p.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return errors.ErrUnsupported
 }
 
 // withPreread returns c, preceded by rest when there is any.
