@@ -205,9 +205,9 @@ func countMatching(lines []string, s string) int {
 
 // h2loadResult is what h2load reports of a run.
 type h2loadResult struct {
-	Proto                                                  string // "Application protocol:", h2 or h2c
+	Proto                                                   string // "Application protocol:", h2 or h2c
 	Total, Started, Done, Succeeded, Failed, Errored, Timed int    // "requests:"
-	Status2xx                                              int    // "status codes:"
+	Status2xx                                               int    // "status codes:"
 }
 
 var (
