@@ -1,6 +1,7 @@
 package h2
 
 import (
+	"bytes"
 	"crypto/tls"
 	"errors"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 
 	"github.com/gohttpserver/httpserver"
 )
@@ -87,5 +89,53 @@ func TestPingTimeout(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestIdleTimeout: a connection without open streams for IdleTimeout gets
+// a GOAWAY and is closed, after its stream has been answered.
+func TestIdleTimeout(t *testing.T) {
+	srv := &httpserver.Server{
+		IdleTimeout: 20 * time.Millisecond,
+		Handler: httpserver.HandlerFunc(func(req *httpserver.Request) *httpserver.Response {
+			return &httpserver.Response{StatusCode: 200, Message: "hello"}
+		}),
+	}
+	ts := start(t, srv, nil, true)
+	_, pool := testCert(t)
+	tc, err := tls.Dial("tcp", ts.addr, &tls.Config{RootCAs: pool, NextProtos: []string{"h2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	tc.SetDeadline(time.Now().Add(hangGuard))
+	io.WriteString(tc, http2.ClientPreface)
+	fr := http2.NewFramer(tc, tc)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	fr.WriteSettings()
+	var hb bytes.Buffer
+	enc := hpack.NewEncoder(&hb)
+	for _, f := range [][2]string{{":method", "GET"}, {":scheme", "https"}, {":authority", ts.addr}, {":path", "/"}} {
+		enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
+	}
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: hb.Bytes(), EndStream: true, EndHeaders: true})
+	if status, body := readStream(t, fr, 1); status != "200" || body != "hello" {
+		t.Fatalf("stream 1: %s %q, want 200 \"hello\"", status, body)
+	}
+	var goaway *http2.GoAwayFrame
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			if ne := (net.Error)(nil); errors.As(err, &ne) && ne.Timeout() {
+				t.Fatalf("the idle connection was not closed: %v", err)
+			}
+			break
+		}
+		if g, ok := f.(*http2.GoAwayFrame); ok {
+			goaway = g
+		}
+	}
+	if goaway == nil || goaway.ErrCode != http2.ErrCodeNo || goaway.LastStreamID != 1 {
+		t.Errorf("before closing, the server sent GOAWAY %v, want one with NO_ERROR and last stream 1", goaway)
 	}
 }
