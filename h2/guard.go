@@ -5,7 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gohttpserver/httpserver"
@@ -76,18 +76,9 @@ type streamHandler struct {
 }
 
 func (h *streamHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rc := http.NewResponseController(w)
-	rw := &streamWriter{
-		ResponseWriter: w,
-		rc:             rc,
-		writes:         watchdog{timeout: h.writeTimeout, set: rc.SetWriteDeadline},
-		reads:          watchdog{timeout: h.readTimeout, set: rc.SetReadDeadline},
-	}
-	// Before x/net/http2 learns that the handler is done, after which rc
-	// must not be used.
-	defer rw.stop()
+	rw := &streamWriter{ResponseWriter: w, rc: http.NewResponseController(w), timeout: h.writeTimeout}
 	if r.Body != nil && r.Body != http.NoBody {
-		r.Body = &streamBody{ReadCloser: r.Body, reads: &rw.reads}
+		r.Body = &streamBody{ReadCloser: r.Body, rc: rw.rc, timeout: h.readTimeout, own: &rw.ownRead}
 	}
 	if h.log == nil {
 		h.next.ServeHTTP(rw, r)
@@ -121,22 +112,22 @@ type entryKey struct{}
 
 var errAborted = errors.New("h2: the response was aborted (the stream was reset)")
 
-// errHandlerDone is the error of a deadline set after the stream's
-// handler has returned.
-var errHandlerDone = errors.New("h2: the stream's handler has returned")
-
-// streamWriter counts what a handler writes, and bounds the progress of
-// each write and each Body read by the stream's watchdogs. Its
-// SetReadDeadline and SetWriteDeadline, which http.ResponseController
-// (and so StreamWriter's) reach, give the handler's own deadlines to the
-// watchdogs, which then stand aside. Unwrap lets ResponseController
-// reach the HTTP/2 writer's other methods.
+// streamWriter counts what a handler writes, and bounds each write's
+// progress by the write timeout unless the handler has set a deadline of
+// its own (StreamWriter.SetWriteDeadline, through ResponseController):
+// the deadline is armed when a write starts and cleared when it returns,
+// so that a stream that waits between writes (server-sent events) is not
+// cut off for waiting. It notes the handler's own read deadline
+// (StreamWriter.SetReadDeadline) for streamBody. Unwrap lets
+// http.ResponseController reach the HTTP/2 writer's other methods.
 type streamWriter struct {
 	http.ResponseWriter
-	rc            *http.ResponseController
-	writes, reads watchdog
-	status        int
-	bytes         int64
+	rc      *http.ResponseController
+	timeout time.Duration
+	own     bool        // the handler set its own write deadline
+	ownRead atomic.Bool // the handler set its own read deadline (the Body may be read on another goroutine)
+	status  int
+	bytes   int64
 }
 
 func (w *streamWriter) WriteHeader(code int) {
@@ -150,9 +141,9 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	w.writes.arm()
+	w.arm()
 	n, err := w.ResponseWriter.Write(p)
-	w.writes.disarm()
+	w.disarm()
 	w.bytes += int64(n)
 	return n, err
 }
@@ -160,121 +151,58 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 func (w *streamWriter) Flush() { w.FlushError() }
 
 func (w *streamWriter) FlushError() error {
-	w.writes.arm()
+	w.arm()
 	err := w.rc.Flush()
-	w.writes.disarm()
+	w.disarm()
 	return err
 }
 
-func (w *streamWriter) SetWriteDeadline(t time.Time) error { return w.writes.setOwn(t) }
+func (w *streamWriter) SetWriteDeadline(t time.Time) error {
+	w.own = !t.IsZero()
+	return w.rc.SetWriteDeadline(t)
+}
 
-func (w *streamWriter) SetReadDeadline(t time.Time) error { return w.reads.setOwn(t) }
+// SetReadDeadline sets the handler's own deadline for Body reads, which
+// replaces the read timeout until the handler sets the zero time.
+func (w *streamWriter) SetReadDeadline(t time.Time) error {
+	w.ownRead.Store(!t.IsZero())
+	return w.rc.SetReadDeadline(t)
+}
+
+func (w *streamWriter) arm() {
+	if !w.own {
+		w.rc.SetWriteDeadline(time.Now().Add(w.timeout))
+	}
+}
+
+func (w *streamWriter) disarm() {
+	if !w.own {
+		w.rc.SetWriteDeadline(time.Time{})
+	}
+}
 
 func (w *streamWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// stop ends the watchdogs, when the handler returns.
-func (w *streamWriter) stop() {
-	w.writes.stop()
-	w.reads.stop()
-}
-
-// streamBody bounds each read of a request body by the reads watchdog.
+// streamBody bounds each read of a request body by the read timeout, as
+// streamWriter does writes, unless the handler has set a read deadline of
+// its own, which must then stay as it was set.
 type streamBody struct {
 	io.ReadCloser
-	reads *watchdog
+	rc      *http.ResponseController
+	timeout time.Duration
+	own     *atomic.Bool // streamWriter.ownRead
 }
 
 func (b *streamBody) Read(p []byte) (int, error) {
-	b.reads.arm()
+	if b.own.Load() {
+		return b.ReadCloser.Read(p)
+	}
+	b.rc.SetReadDeadline(time.Now().Add(b.timeout))
 	n, err := b.ReadCloser.Read(p)
-	b.reads.disarm()
+	if !b.own.Load() { // not set while the read was waiting
+		b.rc.SetReadDeadline(time.Time{})
+	}
 	return n, err
-}
-
-// watchdog bounds the progress of a stream's Body reads, or of its
-// writes, as the engine bounds HTTP/1's: arm starts an operation and
-// disarm ends it, and if timeout passes in between, the watchdog sets a
-// deadline in the past, on which x/net/http2 fails the operation at once
-// (a read with os.ErrDeadlineExceeded; a write by resetting the stream).
-// Time spent between operations is not counted, so that a stream that
-// waits between writes (server-sent events) is not cut off for waiting.
-// A deadline the handler sets (setOwn) replaces the timeout, through
-// x/net/http2's own deadlines, until the handler sets the zero time.
-//
-// Arming and disarming only reset the watchdog's timer. Setting
-// x/net/http2's deadline instead, as this type once did, costs a message
-// to the connection's serving goroutine each time: around each write, it
-// took about a tenth of the CPU time of a request for a small file (h2load
-// on 1 KiB over TLS: 51 against 46 µs per request; docs/PERFORMANCE.md).
-type watchdog struct {
-	timeout time.Duration
-	set     func(time.Time) error // the stream's ResponseController's SetReadDeadline or SetWriteDeadline
-
-	mu       sync.Mutex  // guards the fields below, and calls of set
-	timer    *time.Timer // nil until first armed
-	deadline time.Time   // of the operation in progress; zero between operations
-	own      bool        // the handler has set a deadline of its own: the timer stays off
-	stopped  bool        // the handler has returned: set must not be called any more
-}
-
-func (d *watchdog) arm() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.own || d.stopped {
-		return
-	}
-	d.deadline = time.Now().Add(d.timeout)
-	if d.timer == nil {
-		d.timer = time.AfterFunc(d.timeout, d.fire)
-	} else {
-		d.timer.Reset(d.timeout)
-	}
-}
-
-func (d *watchdog) disarm() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.deadline = time.Time{}
-	if d.timer != nil {
-		d.timer.Stop()
-	}
-}
-
-// fire runs when the timer does: it fails the operation in progress if
-// that has run out of time. (A timer that fired as its operation ended
-// may find the next one in progress, or none.)
-func (d *watchdog) fire() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.own || d.stopped || d.deadline.IsZero() || time.Now().Before(d.deadline) {
-		return
-	}
-	d.set(time.Unix(0, 1)) // in the past
-}
-
-// setOwn sets the handler's deadline t, or with the zero time gives the
-// operations back to the timeout.
-func (d *watchdog) setOwn(t time.Time) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.stopped {
-		return errHandlerDone
-	}
-	d.own = !t.IsZero()
-	d.deadline = time.Time{}
-	if d.timer != nil {
-		d.timer.Stop()
-	}
-	return d.set(t)
-}
-
-func (d *watchdog) stop() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.stopped = true
-	if d.timer != nil {
-		d.timer.Stop()
-	}
 }
 
 // noteRequest gives the access-log entry, if there is one, the Request.
