@@ -37,8 +37,8 @@ const h2specRetries = 5
 // longer or shorter than its content-length and expects the stream to be
 // reset, but a server whose handler answers before the DATA frame is
 // processed ends the stream first (RFC 9113 §8.1 lets it), and
-// x/net/http2, under both servers, picks between the two at random (a
-// select in its serve loop). So a case ours fails and net/http passes is
+// x/net/http2 (ours, and net/http's bundled copy) picks between the two
+// at random (a select in its serve loop). So a case ours fails and net/http passes is
 // run alone against ours up to h2specRetries more times, and counts as a
 // regression only if it never passes.
 func TestH2spec(t *testing.T) {
