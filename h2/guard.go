@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/gohttpserver/httpserver"
@@ -77,7 +78,7 @@ type streamHandler struct {
 func (h *streamHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rw := &streamWriter{ResponseWriter: w, rc: http.NewResponseController(w), timeout: h.writeTimeout}
 	if r.Body != nil && r.Body != http.NoBody {
-		r.Body = &streamBody{ReadCloser: r.Body, rc: rw.rc, timeout: h.readTimeout}
+		r.Body = &streamBody{ReadCloser: r.Body, rc: rw.rc, timeout: h.readTimeout, own: &rw.ownRead}
 	}
 	if h.log == nil {
 		h.next.ServeHTTP(rw, r)
@@ -116,13 +117,15 @@ var errAborted = errors.New("h2: the response was aborted (the stream was reset)
 // its own (StreamWriter.SetWriteDeadline, through ResponseController):
 // the deadline is armed when a write starts and cleared when it returns,
 // so that a stream that waits between writes (server-sent events) is not
-// cut off for waiting. Unwrap lets http.ResponseController reach the
-// HTTP/2 writer's other methods.
+// cut off for waiting. It notes the handler's own read deadline
+// (StreamWriter.SetReadDeadline) for streamBody. Unwrap lets
+// http.ResponseController reach the HTTP/2 writer's other methods.
 type streamWriter struct {
 	http.ResponseWriter
 	rc      *http.ResponseController
 	timeout time.Duration
-	own     bool // the handler set its own write deadline
+	own     bool        // the handler set its own write deadline
+	ownRead atomic.Bool // the handler set its own read deadline (the Body may be read on another goroutine)
 	status  int
 	bytes   int64
 }
@@ -159,6 +162,13 @@ func (w *streamWriter) SetWriteDeadline(t time.Time) error {
 	return w.rc.SetWriteDeadline(t)
 }
 
+// SetReadDeadline sets the handler's own deadline for Body reads, which
+// replaces the read timeout until the handler sets the zero time.
+func (w *streamWriter) SetReadDeadline(t time.Time) error {
+	w.ownRead.Store(!t.IsZero())
+	return w.rc.SetReadDeadline(t)
+}
+
 func (w *streamWriter) arm() {
 	if !w.own {
 		w.rc.SetWriteDeadline(time.Now().Add(w.timeout))
@@ -174,17 +184,24 @@ func (w *streamWriter) disarm() {
 func (w *streamWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // streamBody bounds each read of a request body by the read timeout, as
-// streamWriter does writes.
+// streamWriter does writes, unless the handler has set a read deadline of
+// its own, which must then stay as it was set.
 type streamBody struct {
 	io.ReadCloser
 	rc      *http.ResponseController
 	timeout time.Duration
+	own     *atomic.Bool // streamWriter.ownRead
 }
 
 func (b *streamBody) Read(p []byte) (int, error) {
+	if b.own.Load() {
+		return b.ReadCloser.Read(p)
+	}
 	b.rc.SetReadDeadline(time.Now().Add(b.timeout))
 	n, err := b.ReadCloser.Read(p)
-	b.rc.SetReadDeadline(time.Time{})
+	if !b.own.Load() { // not set while the read was waiting
+		b.rc.SetReadDeadline(time.Time{})
+	}
 	return n, err
 }
 

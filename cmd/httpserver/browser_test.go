@@ -231,63 +231,28 @@ func TestBrowserVideo(t *testing.T) {
 	})
 	p := startCLI(t, "-addr", "127.0.0.1:0", "-log", "json", dir)
 
-	// The access log's entries for a path.
-	type entry struct {
-		Msg, Method, Path, Error string
-		Status                   int
-		Bytes                    int64
-	}
-	entries := func(lines []string, path string) (es []entry) {
-		for _, l := range lines {
-			var e entry
-			if json.Unmarshal([]byte(l), &e) == nil && e.Msg == "request" && e.Path == path {
-				es = append(es, e)
-			}
-		}
-		return es
-	}
-
 	for _, tt := range []struct {
 		name  string
 		video []byte
 		secs  float64
 		// logged reports whether the entries show what the case is about.
-		logged func(es []entry, size int64) bool
+		logged func(es []logEntry, size int64) bool
 	}{
-		{"small", small, smallSecs, func(es []entry, size int64) bool {
-			return slices.ContainsFunc(es, func(e entry) bool { return e.Status == 206 && e.Bytes == size && e.Error == "" })
+		{"small", small, smallSecs, func(es []logEntry, size int64) bool {
+			return slices.ContainsFunc(es, func(e logEntry) bool { return e.Status == 206 && e.Bytes == size && e.Error == "" })
 		}},
-		{"large", large, largeSecs, func(es []entry, size int64) bool {
-			return slices.ContainsFunc(es, func(e entry) bool {
-				return e.Status == 206 && e.Bytes > 0 && e.Bytes < size && e.Error == ""
-			})
-		}},
+		{"large", large, largeSecs, seekedRange},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			b.open(p.base + "/" + tt.name + "/player.html")
-			var res struct {
-				Stage    string
-				Error    *string
-				Duration float64
-				SeekedTo float64
-			}
-			b.execAsync(seekScript, &res)
-			if res.Stage != "ended" || res.Error != nil {
-				t.Fatalf("the video stopped at %q with error %v (duration %.3fs)", res.Stage, res.Error, res.Duration)
-			}
-			if math.Abs(res.Duration-tt.secs) > 0.1 {
-				t.Errorf("duration %.3fs, want %.3fs", res.Duration, tt.secs)
-			}
-			if res.SeekedTo < res.Duration-0.6 || res.SeekedTo > res.Duration {
-				t.Errorf("seeked to %.3fs, want about %.3fs", res.SeekedTo, res.Duration-0.5)
-			}
+			playAndSeek(t, b, tt.secs)
 
 			path := "/" + tt.name + "/clip.webm"
 			size := int64(len(tt.video))
 			p.waitFor(t, 10*time.Second, "the range requests in the access log", func(lines []string, _ bool) bool {
-				return tt.logged(entries(lines, path), size)
+				return tt.logged(logEntries(lines, path), size)
 			})
-			es := entries(p.output(), path)
+			es := logEntries(p.output(), path)
 			for _, e := range es {
 				if e.Method != "GET" || e.Status != 206 {
 					t.Errorf("%s was answered %s %d, want GET 206", path, e.Method, e.Status)
@@ -295,5 +260,159 @@ func TestBrowserVideo(t *testing.T) {
 			}
 			t.Logf("%s (%d bytes): %+v", path, size, es)
 		})
+	}
+}
+
+// playAndSeek runs seekScript on the current page, a player of a video of
+// secs seconds, and checks that the video seeked to near its end and
+// played to the end.
+func playAndSeek(t *testing.T, b *browser, secs float64) {
+	t.Helper()
+	var res struct {
+		Stage    string
+		Error    *string
+		Duration float64
+		SeekedTo float64
+	}
+	b.execAsync(seekScript, &res)
+	if res.Stage != "ended" || res.Error != nil {
+		t.Fatalf("the video stopped at %q with error %v (duration %.3fs)", res.Stage, res.Error, res.Duration)
+	}
+	if math.Abs(res.Duration-secs) > 0.1 {
+		t.Errorf("duration %.3fs, want %.3fs", res.Duration, secs)
+	}
+	if res.SeekedTo < res.Duration-0.6 || res.SeekedTo > res.Duration {
+		t.Errorf("seeked to %.3fs, want about %.3fs", res.SeekedTo, res.Duration-0.5)
+	}
+}
+
+// logEntry is a line of the JSON access log (-log json).
+type logEntry struct {
+	Msg, Method, Path, Proto, Error string
+	Status                          int
+	Bytes                           int64
+}
+
+// logEntries returns the access log's entries for path.
+func logEntries(lines []string, path string) (es []logEntry) {
+	for _, l := range lines {
+		var e logEntry
+		if json.Unmarshal([]byte(l), &e) == nil && e.Msg == "request" && e.Path == path {
+			es = append(es, e)
+		}
+	}
+	return es
+}
+
+// seekedRange reports whether es, the entries of a large video of size
+// bytes, show the range request of a seek: a 206 completed with fewer
+// bytes than the file (see TestBrowserVideo).
+func seekedRange(es []logEntry, size int64) bool {
+	return slices.ContainsFunc(es, func(e logEntry) bool {
+		return e.Status == 206 && e.Bytes > 0 && e.Bytes < size && e.Error == ""
+	})
+}
+
+// h2PlayerPage is the page TestBrowserHTTP2 loads: the player, with a
+// stylesheet, so that the page has a resource besides the video.
+const h2PlayerPage = `<!DOCTYPE html>
+<html lang="en"><meta charset="utf-8"><title>player</title>
+<link rel="stylesheet" href="../assets/app.css">
+<video src="clip.webm" preload="auto" muted playsinline></video>
+</html>
+`
+
+// protocolsScript returns, for the page and each resource it loaded, the
+// URL and the protocol Chromium fetched it with (Resource Timing's
+// nextHopProtocol: "h2", "http/1.1", ...), the page first.
+const protocolsScript = `
+return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+	.map(e => ({name: e.name, type: e.initiatorType || e.entryType, proto: e.nextHopProtocol}));
+`
+
+// TestBrowserHTTP2 is TestBrowserListing and TestBrowserVideo over
+// HTTPS, where Chromium negotiates HTTP/2 by ALPN, as it does with any
+// server that offers it: it loads a listing, clicks into a directory,
+// and plays a large video, seeking near its end. Chromium says which
+// protocol it fetched each page and resource with (Resource Timing), and
+// the access log says which the server answered each request with.
+// Chromium runs with --ignore-certificate-errors for the test's
+// self-signed certificate.
+func TestBrowserHTTP2(t *testing.T) {
+	b := startBrowser(t, "--ignore-certificate-errors")
+	site := listingSite(t)
+	large, largeSecs := testVideo(t, largeVideoBytes)
+	writeFiles(t, site, map[string]string{"video/clip.webm": string(large), "video/player.html": h2PlayerPage})
+	certFile, keyFile, _ := makeCert(t, t.TempDir())
+	p := startCLI(t, "-addr", "127.0.0.1:0", "-log", "json", "-tls-cert", certFile, "-tls-key", keyFile, site)
+
+	type fetched struct{ Name, Type, Proto string }
+	// allH2 checks that the current page and every resource it loaded
+	// came over h2, and that the resources include paths.
+	allH2 := func(paths ...string) {
+		t.Helper()
+		var got []fetched
+		b.exec(protocolsScript, &got)
+		if len(got) == 0 || got[0].Type != "navigation" {
+			t.Fatalf("Resource Timing: got %+v, want the page first", got)
+		}
+		for _, f := range got {
+			if f.Proto != "h2" {
+				t.Errorf("%s (%s) was fetched with %q, want h2", f.Name, f.Type, f.Proto)
+			}
+		}
+		for _, path := range paths {
+			if !slices.ContainsFunc(got[1:], func(f fetched) bool { return f.Name == p.base+path }) {
+				t.Errorf("Resource Timing lists no fetch of %s: %+v", path, got)
+			}
+		}
+		t.Logf("fetched: %+v", got)
+	}
+
+	b.open(p.base + "/")
+	if got, want := b.text(b.find("h1")), "Index of /"; got != want {
+		t.Errorf("heading: got %q, want %q", got, want)
+	}
+	byName := []string{"assets/", "photos/", "video/", "clip.webm", "data.csv", "notes.txt", "README.md"}
+	if got := b.texts("tbody td.name a"); !slices.Equal(got, byName) {
+		t.Errorf("entries: got %s\nwant %s", joined(got), joined(byName))
+	}
+	allH2()
+
+	b.click(b.find(`tbody a[href="./video/"]`))
+	b.waitURL("the video/ listing", func(u string) bool { return strings.HasSuffix(u, "/video/") })
+	if got, want := b.texts("tbody td.name a"), []string{"../", "clip.webm", "player.html"}; !slices.Equal(got, want) {
+		t.Errorf("video/ entries: got %s, want %s", joined(got), joined(want))
+	}
+	allH2()
+
+	b.open(p.base + "/video/player.html")
+	playAndSeek(t, b, largeSecs)
+	allH2("/assets/app.css", "/video/clip.webm")
+
+	// The server's side: the listings and the page as HTTP/2 requests,
+	// and the video's range requests, a seek's among them, answered 206
+	// over HTTP/2.
+	const path = "/video/clip.webm"
+	size := int64(len(large))
+	p.waitFor(t, 10*time.Second, "the seek's range request in the access log", func(lines []string, _ bool) bool {
+		return seekedRange(logEntries(lines, path), size)
+	})
+	es := logEntries(p.output(), path)
+	for _, e := range es {
+		if e.Method != "GET" || e.Status != 206 || e.Proto != "HTTP/2.0" {
+			t.Errorf("%s was answered %s %d over %s, want GET 206 over HTTP/2.0", path, e.Method, e.Status, e.Proto)
+		}
+	}
+	t.Logf("%s (%d bytes): %+v", path, size, es)
+	for _, path := range []string{"/", "/video/", "/video/player.html", "/assets/app.css"} {
+		for _, e := range logEntries(p.output(), path) {
+			if e.Proto != "HTTP/2.0" || e.Status != 200 {
+				t.Errorf("%s was answered %d over %s, want 200 over HTTP/2.0", path, e.Status, e.Proto)
+			}
+		}
+		if len(logEntries(p.output(), path)) == 0 {
+			t.Errorf("%s is not in the access log", path)
+		}
 	}
 }

@@ -232,3 +232,21 @@ func (p *proc) wait(t *testing.T, timeout time.Duration) int {
 	t.Fatalf("the command did not exit by itself: %v", p.waitErr)
 	return -1
 }
+
+// lookTool returns the path of the program name on PATH, for tests that
+// run clients nobody here wrote (h2spec, curl, h2load). Without it the
+// test is skipped, except under CI (the CI variable set), where it fails:
+// .ci/run installs every such tool, so there a missing one is a broken
+// install step. install says how to get it.
+func lookTool(t *testing.T, name, install string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is not on PATH; .ci/run should have installed it (%s)", name, install)
+	}
+	t.Skipf("%s is not on PATH (%s)", name, install)
+	return ""
+}

@@ -38,10 +38,11 @@ type browser struct {
 }
 
 // startBrowser starts chromedriver on a free port and a headless Chromium
-// session through it; both end with the test. It skips the test when
-// Chromium or chromedriver is not installed, unless the CI variable is set
-// (.ci/run installs them, so there a missing browser is a failure).
-func startBrowser(t *testing.T) *browser {
+// session through it, with Chromium's command-line flags extended by
+// flags; both end with the test. It skips the test when Chromium or
+// chromedriver is not installed, unless the CI variable is set (.ci/run
+// installs them, so there a missing browser is a failure).
+func startBrowser(t *testing.T, flags ...string) *browser {
 	t.Helper()
 	for _, p := range []string{chromiumPath, chromedriverPath} {
 		if _, err := os.Stat(p); err != nil {
@@ -97,7 +98,7 @@ func startBrowser(t *testing.T) *browser {
 				"timeouts":         map[string]int{"pageLoad": 60000, "script": 60000, "implicit": 0},
 				"goog:chromeOptions": map[string]any{
 					"binary": chromiumPath,
-					"args": []string{
+					"args": append([]string{
 						"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 						"--no-first-run", "--no-default-browser-check",
 						"--disable-background-networking", "--disable-component-update",
@@ -106,7 +107,7 @@ func startBrowser(t *testing.T) *browser {
 						"--autoplay-policy=no-user-gesture-required",
 						"--password-store=basic", "--window-size=960,600",
 						"--user-data-dir=" + t.TempDir(),
-					},
+					}, flags...),
 				},
 			},
 		},
@@ -282,6 +283,16 @@ func (b *browser) click(el string) {
 func (b *browser) waitURL(what string, cond func(string) bool) {
 	b.t.Helper()
 	poll(b.t, 30*time.Second, what, func() bool { return cond(b.url()) })
+}
+
+// exec runs script as the body of a function and decodes what it
+// returns into out.
+func (b *browser) exec(script string, out any, args ...any) {
+	b.t.Helper()
+	if args == nil {
+		args = []any{}
+	}
+	b.must("POST", "/execute/sync", map[string]any{"script": script, "args": args}, out)
 }
 
 // execAsync runs script as the body of an asynchronous function whose
