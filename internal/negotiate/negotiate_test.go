@@ -53,7 +53,7 @@ func TestEncoding(t *testing.T) {
 		{"br;q=0.0001, gzip;q=0.1", onTheFly, gzip, false}, // four decimals: malformed
 		{"br;q=, gzip", onTheFly, gzip, false},
 		{"br;q= 0.5, gzip;q=0.1", onTheFly, gzip, false}, // no space around "=" in a weight
-		{"identity;q=x", onTheFly, none, false},           // a malformed refusal refuses nothing
+		{"identity;q=x", onTheFly, none, false},          // a malformed refusal refuses nothing
 		{"gzip;q=0.001", onTheFly, gzip, false},
 		{"br;level=5, gzip", onTheFly, br, false},
 		{"br;level=5;q=0.1, gzip;q=0.2", onTheFly, gzip, false},
