@@ -46,10 +46,10 @@ type writer struct {
 	w      *httpserver.StreamWriter
 	status int // the final status as the inner Stream has set it
 	state  state
-	done   bool     // the inner Stream has returned: its StreamWriter fails
-	held   *[]byte  // held back while undecided; from c.bufs
-	enc    *pooled  // while stateEncoding
-	dirty  bool     // written to enc since its last Flush
+	done   bool    // the inner Stream has returned: its StreamWriter fails
+	held   *[]byte // held back while undecided; from c.bufs
+	enc    *pooled // while stateEncoding
+	dirty  bool    // written to enc since its last Flush
 }
 
 // copyBufs hold the 32 KiB through which a Body or Message is read.
