@@ -25,6 +25,9 @@ type config struct {
 	listing  bool   // -listing
 	dotfiles bool   // -dotfiles
 	logMode  string // -log: "clf", "json" or "off"
+	// noCompress is -compress=false (so that the zero config, as the
+	// flag's default, compresses).
+	noCompress bool
 
 	// grace bounds the drain after the first signal: defaultGrace, which
 	// tests shorten (it is no flag: nobody has needed another value).
@@ -40,7 +43,8 @@ const usageText = `Usage: httpserver [flags] [DIR]
 
 Serves the directory DIR (default: the current directory) over HTTP/1.x,
 with byte ranges, ETags and conditional requests, precompressed siblings
-(file.br, file.gz, file.zst) and directory listings. Ctrl-C (or SIGTERM)
+(file.br, file.gz, file.zst), compression on the fly (zstd, br, gzip)
+of what has no sibling, and directory listings. Ctrl-C (or SIGTERM)
 stops accepting, lets requests in flight finish for at most 10 seconds,
 and exits; Ctrl-C again quits at once. Flags come before DIR.
 
@@ -109,6 +113,7 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 	fset.BoolVar(&cfg.listing, "listing", true, "list directories that have no index.html (-listing=false: 403)")
 	fset.BoolVar(&cfg.dotfiles, "dotfiles", false, "serve and list names beginning with '.' (hidden and 404 by default)")
 	fset.StringVar(&cfg.logMode, "log", "clf", "access log `format`: clf, json or off (see below)")
+	compress := fset.Bool("compress", true, "compress text, JSON, JavaScript, SVG... of 1 KiB or more on the fly (zstd, br or gzip, as the client prefers) when no precompressed sibling answers; -compress=false: siblings only")
 	if err := fset.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -116,6 +121,7 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 		// The flag package has printed the error and the usage.
 		return nil, fmt.Errorf("%w: %v", errUsage, err)
 	}
+	cfg.noCompress = !*compress
 
 	fail := func(format string, a ...any) (*config, error) {
 		msg := fmt.Sprintf(format, a...)
