@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,14 @@ func TestCLICompress(t *testing.T) {
 		"app.js.gz":    "GZIP-SIBLING",
 		"sub/file.txt": "x",
 	})
+	// The sibling no older than the file, whatever order they were
+	// written in (an older one is stale, and ignored).
+	mod := time.Now().Add(-time.Hour)
+	for _, name := range []string{"app.js", "app.js.gz"} {
+		if err := os.Chtimes(filepath.Join(dir, name), mod, mod); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// A transport that leaves Accept-Encoding and the body to the test.
 	tr := &http.Transport{DisableCompression: true}
 	t.Cleanup(tr.CloseIdleConnections)
