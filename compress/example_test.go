@@ -58,6 +58,18 @@ func ExampleHandler() {
 	// 304 "v1-gzip"
 }
 
+// A server whose files are compressed: the README's "Compression"
+// (TestREADMESnippet keeps the two the same). It has no output: it
+// would serve until stopped.
+func ExampleHandler_server() {
+	files, err := fileserver.New("public", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := &httpserver.Server{Handler: compress.Handler(files, nil)} // nil: the defaults
+	go srv.ListenAndServe()
+}
+
 // The file server, compressing what has no precompressed sibling:
 // files, and directory listings.
 func ExampleHandler_fileserver() {
