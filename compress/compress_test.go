@@ -645,3 +645,16 @@ func TestOptions(t *testing.T) {
 		t.Errorf("Types with x-tar: not compressed")
 	}
 }
+
+// stuck is a Body that never makes progress.
+type stuck struct{}
+
+func (stuck) Read([]byte) (int, error) { return 0, nil }
+
+func TestBodyNoProgress(t *testing.T) {
+	h := Handler(typed("text/plain", httpserver.Response{Body: stuck{}, BodyLength: 5000}), nil)
+	res := httpservertest.Do(h, get("GET", "/", "Accept-Encoding", "gzip"))
+	if !errors.Is(res.Err, io.ErrNoProgress) {
+		t.Errorf("a Body stuck at 0 bytes: err %v, want io.ErrNoProgress", res.Err)
+	}
+}

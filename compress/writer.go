@@ -94,24 +94,28 @@ func (x *writer) release() {
 
 // copyBody writes body through x, no further than limit bytes when it is
 // not negative (a declared length: the server would not send more
-// either).
+// either). A reader that returns nothing 100 times in a row fails with
+// io.ErrNoProgress, as the server's own copy does.
 func (x *writer) copyBody(body io.Reader, limit int64) error {
 	bp := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(bp)
 	buf := *bp
-	for limit != 0 {
+	for empty := 0; limit != 0; {
 		p := buf
 		if limit > 0 && limit < int64(len(p)) {
 			p = p[:limit]
 		}
 		n, err := body.Read(p)
 		if n > 0 {
+			empty = 0
 			if _, werr := x.write(p[:n]); werr != nil {
 				return werr
 			}
 			if limit > 0 {
 				limit -= int64(n)
 			}
+		} else if empty++; empty >= 100 && err == nil {
+			return io.ErrNoProgress
 		}
 		if err == io.EOF {
 			return nil
@@ -126,9 +130,6 @@ func (x *writer) copyBody(body io.Reader, limit int64) error {
 // copyMessage writes s through x in pieces of the copy buffer, so that a
 // large Message is not converted to a []byte whole.
 func (x *writer) copyMessage(s string) error {
-	if len(s) <= x.c.minSize && x.state == stateUndecided {
-		return x.writeString(s)
-	}
 	bp := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(bp)
 	for s != "" {
@@ -139,11 +140,6 @@ func (x *writer) copyMessage(s string) error {
 		s = s[n:]
 	}
 	return nil
-}
-
-func (x *writer) writeString(s string) error {
-	_, err := x.write([]byte(s))
-	return err
 }
 
 // decide judges the response as its fields are now, with n the body's
