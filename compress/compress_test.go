@@ -658,3 +658,27 @@ func TestBodyNoProgress(t *testing.T) {
 		t.Errorf("a Body stuck at 0 bytes: err %v, want io.ErrNoProgress", res.Err)
 	}
 }
+
+// A Stream sent as it is may change its status until the head goes, as
+// without compress; one compressed may not (its fields are decided).
+func TestStreamLateStatus(t *testing.T) {
+	for _, tt := range []struct {
+		ctype string
+		want  int
+	}{
+		{"image/png", 500},
+		{"text/plain", 200},
+	} {
+		var sent bool
+		inner := typed(tt.ctype, httpserver.Response{Stream: func(w *httpserver.StreamWriter) error {
+			w.WriteString(page(2000))
+			sent = w.HeadSent()
+			w.WriteHeader(500)
+			return nil
+		}})
+		res := httpservertest.Do(Handler(inner, nil), get("GET", "/", "Accept-Encoding", "gzip"))
+		if res.StatusCode != tt.want || sent != (tt.want == 200) {
+			t.Errorf("%s: status %d, HeadSent %v after 2000 bytes; want %d", tt.ctype, res.StatusCode, sent, tt.want)
+		}
+	}
+}

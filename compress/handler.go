@@ -61,11 +61,14 @@ func (x *handler) Handle(req *httpserver.Request) *httpserver.Response {
 // f describes.
 func (c *config) respond(resp *httpserver.Response, f *facts) *httpserver.Response {
 	n := resp.KnownLength()
-	if resp.Stream != nil && n < 0 && !resp.Endless && wire.HasBody(f.head, resp.StatusCode) {
+	if resp.Stream != nil && !resp.Endless && wire.HasBody(f.head, resp.StatusCode) {
 		// The Stream may still set its status and fields (a net/http
 		// handler through nethttp.FromHTTP sets them all there): it is
-		// judged as it writes (writer.decide).
-		return c.wrap(resp, f, stateUndecided)
+		// judged as it writes (writer.decide), with the length it
+		// declared, if any.
+		out := c.wrap(resp, f, stateUndecided)
+		out.Headers.Del("Content-Length") // put back if it goes as it is
+		return out
 	}
 	switch c.judge(f, resp.StatusCode, &resp.Headers, n, f.head || resp.Endless) {
 	case sendEncoded:
@@ -94,7 +97,10 @@ func (c *config) respond(resp *httpserver.Response, f *facts) *httpserver.Respon
 // wrap returns a copy of resp whose body is resp's, written through a
 // writer in state st.
 func (c *config) wrap(resp *httpserver.Response, f *facts, st state) *httpserver.Response {
-	x := &writer{c: c, f: *f, resp: resp, status: resp.StatusCode, state: st}
+	x := &writer{c: c, f: *f, resp: resp, status: resp.StatusCode, state: st, declared: -1}
+	if resp.Stream != nil {
+		x.declared = declaredLength(&resp.Headers)
+	}
 	out := &x.out
 	*out = *resp
 	out.Headers = cloneHeader(&resp.Headers)

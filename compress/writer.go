@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strconv"
 	"sync"
 	"time"
 
@@ -45,6 +46,10 @@ type writer struct {
 	resp   *httpserver.Response // the inner response, whose body this writes
 	w      *httpserver.StreamWriter
 	status int // the final status as the inner Stream has set it
+	// declared is the Content-Length the inner Stream's Response gave
+	// (-1 for none), which Handle took out of the fields until the
+	// response is judged: the server would hold a compressed body to it.
+	declared int64
 	state  state
 	done   bool    // the inner Stream has returned: its StreamWriter fails
 	held   *[]byte // held back while undecided; from c.bufs
@@ -149,7 +154,7 @@ func (x *writer) copyMessage(s string) error {
 func (x *writer) decide(n int64, long bool) {
 	h := x.w.Header()
 	if n < 0 {
-		n = declaredLength(h)
+		n = x.length()
 	}
 	if x.c.judge(&x.f, x.status, h, n, long) == sendEncoded {
 		markEncoded(h, x.f.coding)
@@ -157,8 +162,20 @@ func (x *writer) decide(n int64, long bool) {
 		x.state = stateEncoding
 		return
 	}
+	if x.declared >= 0 && !h.Has("Content-Length") {
+		h.Set("Content-Length", strconv.FormatInt(x.declared, 10))
+	}
 	x.c.markIdentity(h, &x.f, x.status)
 	x.state = stateIdentity
+}
+
+// length is the body's declared length: a Content-Length the Stream has
+// set, else its Response's; -1 for none.
+func (x *writer) length() int64 {
+	if n := declaredLength(x.w.Header()); n >= 0 {
+		return n
+	}
+	return x.declared
 }
 
 // drain sends what was held back while undecided, on the path decided.
@@ -215,7 +232,7 @@ func (x *writer) write(p []byte) (int, error) {
 		if x.held == nil {
 			x.held = x.c.bufs.Get().(*[]byte)
 		}
-		n := declaredLength(x.w.Header())
+		n := x.length()
 		if n < 0 && len(*x.held)+len(p) < x.c.minSize {
 			*x.held = append(*x.held, p...)
 			return len(p), nil
@@ -265,10 +282,12 @@ func (x *writer) Header() *httpserver.Header {
 }
 
 // WriteHeader passes interim responses on at once, and a final status
-// while the response is undecided; once it is decided the head is, as
-// far as the inner Stream can tell (HeadSent), sent, and a final status
-// is ignored, as the server ignores one after the head. A tunnel's
-// status (101, 2xx to CONNECT) turns the writer into a plain pipe.
+// until the head is sent, as the server takes them. Once the response is
+// compressed its head is, as far as the inner Stream can tell
+// (HeadSent), sent: its fields are those of the compressed form, and a
+// final status is ignored, as the server ignores one after the head. A
+// tunnel's status (101, 2xx to CONNECT) turns the writer into a plain
+// pipe.
 func (x *writer) WriteHeader(code int) {
 	if x.done {
 		return
@@ -276,7 +295,12 @@ func (x *writer) WriteHeader(code int) {
 	switch {
 	case code >= 100 && code < 200 && code != 101:
 		x.w.WriteHeader(code)
-	case x.state != stateUndecided:
+	case x.state == stateEncoding || x.state == stateTunnel:
+	case x.state == stateIdentity:
+		if !x.w.HeadSent() {
+			x.status = code
+			x.w.WriteHeader(code)
+		}
 	case isTunnel(x.f.verb, code):
 		x.state = stateTunnel
 		if x.held != nil && len(*x.held) > 0 {
@@ -298,7 +322,7 @@ func (x *writer) Trailer() *httpserver.Header {
 }
 
 func (x *writer) HeadSent() bool {
-	return x.done || x.state != stateUndecided || x.w.HeadSent()
+	return x.done || x.state == stateEncoding || x.state == stateTunnel || x.w.HeadSent()
 }
 
 // Hijack hands the connection over after what was written: bytes held
