@@ -73,8 +73,10 @@
 // by the server as usual, when it is an io.Closer) and a Stream. A
 // Stream may set its status and fields until it has written MinSize
 // bytes, flushed, or returned: the response is judged then, with the
-// fields as they are, and from then on its StreamWriter reports
-// HeadSent. Each Flush of the Stream flushes the encoder (a sync flush:
+// fields as they are (and the length it declared, if any). From then on
+// the StreamWriter of a compressed one reports HeadSent, its fields
+// being those of the compressed form; one sent as it is behaves as
+// without this package. Each Flush of the Stream flushes the encoder (a sync flush:
 // what was written so far is whole blocks the client can decode) and
 // then the connection, so server-sent events reach the client one by
 // one. Interim responses (WriteHeader with a 1xx code), trailers and

@@ -50,11 +50,11 @@ type writer struct {
 	// (-1 for none), which Handle took out of the fields until the
 	// response is judged: the server would hold a compressed body to it.
 	declared int64
-	state  state
-	done   bool    // the inner Stream has returned: its StreamWriter fails
-	held   *[]byte // held back while undecided; from c.bufs
-	enc    *pooled // while stateEncoding
-	dirty  bool    // written to enc since its last Flush
+	state    state
+	done     bool    // the inner Stream has returned: its StreamWriter fails
+	held     *[]byte // held back while undecided; from c.bufs
+	enc      *pooled // while stateEncoding
+	dirty    bool    // written to enc since its last Flush
 }
 
 // copyBufs hold the 32 KiB through which a Body or Message is read.
