@@ -85,7 +85,8 @@
 //
 // Memory stays bounded: a response holds at most MinSize bytes back,
 // and an encoder from a pool (sync.Pool, per coding and level: gzip about
-// 1 MB, zstd and Brotli 2 to 3 MB with the 256 KiB windows used here)
+// 1 MB, zstd about 2 MB with a 128 KiB window, Brotli about 3 MB with a
+// 256 KiB one)
 // whose output goes to the server's write window, where a slow client
 // blocks the producer. Nothing holds a whole body.
 //
