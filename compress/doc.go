@@ -79,7 +79,7 @@
 // without this package. Each Flush of the Stream flushes the encoder (a sync flush:
 // what was written so far is whole blocks the client can decode) and
 // then the connection, so server-sent events reach the client one by
-// one. Interim responses (WriteHeader with a 1xx code), trailers and
+// one; an Endless Body (a live feed) is flushed so after each read. Interim responses (WriteHeader with a 1xx code), trailers and
 // deadlines pass through; a 101 or a CONNECT tunnel, and Hijack, leave
 // the bytes as they are.
 //

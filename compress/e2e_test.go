@@ -305,3 +305,41 @@ func TestBoundedMemory(t *testing.T) {
 		}
 	}
 }
+
+// TestEventStreamBody: an Endless Body (a live feed read from a pipe)
+// reaches the client part by part too: each read is flushed through the
+// encoder.
+func TestEventStreamBody(t *testing.T) {
+	for _, coding := range codings {
+		t.Run(coding, func(t *testing.T) {
+			ack := make(chan struct{})
+			h := httpserver.HandlerFunc(func(req *httpserver.Request) *httpserver.Response {
+				pr, pw := io.Pipe()
+				go func() {
+					for i := range 10 {
+						fmt.Fprintf(pw, "id: %d\ndata: %s\n\n", i, event(i))
+						select {
+						case <-ack:
+						case <-req.Context().Done():
+							pw.CloseWithError(req.Context().Err())
+							return
+						}
+					}
+					pw.Close()
+				}()
+				r := &httpserver.Response{StatusCode: 200, Endless: true, Body: pr}
+				r.Headers.Set("Content-Type", "text/event-stream")
+				return r
+			})
+			addr := serve(t, Handler(h, nil))
+			resp, _ := open(t, addr, "/", coding)
+			if resp.Header.Get("Content-Encoding") != coding {
+				t.Fatalf("head: %v %v", resp.Status, resp.Header)
+			}
+			rest := readEvents(t, resp, 10, ack)
+			if b, err := io.ReadAll(rest); err != nil || len(b) != 0 {
+				t.Errorf("after the events: %q, %v", b, err)
+			}
+		})
+	}
+}

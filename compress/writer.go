@@ -103,7 +103,7 @@ func (x *writer) release() {
 
 // copyBody writes body through x, no further than limit bytes when it is
 // not negative (a declared length: the server would not send more
-// either). A reader that returns nothing 100 times in a row fails with
+// either), flushing after each read of an Endless one. A reader that returns nothing 100 times in a row fails with
 // io.ErrNoProgress, as the server's own copy does.
 func (x *writer) copyBody(body io.Reader, limit int64) error {
 	bp := copyBufs.Get().(*[]byte)
@@ -119,6 +119,13 @@ func (x *writer) copyBody(body io.Reader, limit int64) error {
 			empty = 0
 			if _, werr := x.write(p[:n]); werr != nil {
 				return werr
+			}
+			if x.resp.Endless {
+				// A live feed: what it gave goes now, as a Stream's
+				// Flush would send it, not when the encoder's block fills.
+				if werr := x.flush(); werr != nil {
+					return werr
+				}
 			}
 			if limit > 0 {
 				limit -= int64(n)
@@ -263,6 +270,10 @@ func (x *writer) Flush() error {
 	if x.done {
 		return errStreamDone
 	}
+	return x.flush()
+}
+
+func (x *writer) flush() error {
 	if x.state == stateUndecided {
 		x.decide(-1, true)
 		if err := x.drain(); err != nil {
