@@ -11,11 +11,12 @@ replace github.com/molecule-man/go-brrr => github.com/molecule-man/go-brrr v1.0.
 require (
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/gohttpserver/httpserver v0.0.0-00010101000000-000000000000
+	github.com/klauspost/compress v1.20.4
 	github.com/valyala/fasthttp v1.77.0
 )
 
 require (
-	github.com/klauspost/compress v1.20.3 // indirect
+	github.com/andybalholm/brotli v1.3.0 // indirect
 	github.com/molecule-man/go-brrr v1.3.0 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 )

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gohttpserver/httpserver"
+	"github.com/gohttpserver/httpserver/internal/etag"
 )
 
 // validators are what a response says about the version of the
@@ -74,7 +75,7 @@ func lastModified(t, now time.Time) time.Time {
 // with a Range.
 func checkPreconditions(method string, h *httpserver.Header, v validators) int {
 	if h.Has("If-Match") {
-		if !matchAny(fieldList(h, "If-Match"), v.etag, true) {
+		if !etag.Match(fieldList(h, "If-Match"), v.etag, true) {
 			return 412
 		}
 	} else if t, ok := parseDate(h, "If-Unmodified-Since"); ok && !v.modTime.IsZero() {
@@ -84,7 +85,7 @@ func checkPreconditions(method string, h *httpserver.Header, v validators) int {
 	}
 	getOrHead := method == "GET" || method == "HEAD"
 	if h.Has("If-None-Match") {
-		if matchAny(fieldList(h, "If-None-Match"), v.etag, false) {
+		if etag.Match(fieldList(h, "If-None-Match"), v.etag, false) {
 			if getOrHead {
 				return 304
 			}
@@ -106,7 +107,7 @@ func checkPreconditions(method string, h *httpserver.Header, v validators) int {
 func ifRangeMatches(s string, v validators) bool {
 	s = strings.Trim(s, " \t")
 	if strings.HasPrefix(s, `"`) || strings.HasPrefix(s, "W/") {
-		tag, weak, rest, ok := scanETag(s)
+		tag, weak, rest, ok := etag.Scan(s)
 		return ok && rest == "" && !weak && v.etag != "" && tag == v.etag
 	}
 	t, err := http.ParseTime(s)
@@ -133,55 +134,4 @@ func parseDate(h *httpserver.Header, name string) (time.Time, bool) {
 	}
 	t, err := http.ParseTime(strings.Trim(vs[0], " \t"))
 	return t, err == nil
-}
-
-// matchAny reports whether the If-Match or If-None-Match value list
-// matches etag: "*" matches any current representation; otherwise one of
-// the listed entity-tags must equal etag, compared strongly (both strong
-// and identical) or weakly (identical but for W/). A malformed element ends
-// the list: what came before it still counts.
-func matchAny(list, etag string, strong bool) bool {
-	if strings.Trim(list, " \t") == "*" {
-		return etag != ""
-	}
-	for {
-		list = strings.TrimLeft(list, " \t,")
-		if list == "" || etag == "" {
-			return false
-		}
-		tag, weak, rest, ok := scanETag(list)
-		if !ok {
-			return false
-		}
-		if tag == etag && !(strong && weak) {
-			return true
-		}
-		if rest != "" && rest[0] != ',' {
-			return false
-		}
-		list = rest
-	}
-}
-
-// scanETag reads one entity-tag from the start of s (RFC 9110 §8.8.3):
-// [ "W/" ] DQUOTE *etagc DQUOTE, where etagc is '!' or '#'..'~' or
-// obs-text. It returns the opaque tag with its quotes, whether it was weak,
-// and the rest of s after optional whitespace.
-func scanETag(s string) (tag string, weak bool, rest string, ok bool) {
-	if strings.HasPrefix(s, "W/") {
-		weak, s = true, s[2:]
-	}
-	if len(s) < 2 || s[0] != '"' {
-		return "", false, "", false
-	}
-	for i := 1; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"':
-			return s[:i+1], weak, strings.TrimLeft(s[i+1:], " \t"), true
-		case c == '!' || ('#' <= c && c <= '~') || c >= 0x80:
-		default:
-			return "", false, "", false
-		}
-	}
-	return "", false, "", false
 }

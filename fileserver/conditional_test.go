@@ -73,29 +73,6 @@ func TestIfRangeMatches(t *testing.T) {
 	}
 }
 
-func TestScanETag(t *testing.T) {
-	tests := []struct {
-		in         string
-		tag        string
-		weak, ok   bool
-		restPrefix string
-	}{
-		{`"a"`, `"a"`, false, true, ""},
-		{`W/"a" , "b"`, `"a"`, true, true, `, "b"`},
-		{`""`, `""`, false, true, ""},
-		{`"a b"`, "", false, false, ""}, // space is not an etagc
-		{`w/"a"`, "", false, false, ""}, // W/ is case-sensitive
-		{`"é"`, `"é"`, false, true, ""}, // obs-text
-		{`a`, "", false, false, ""},
-	}
-	for _, tt := range tests {
-		tag, weak, rest, ok := scanETag(tt.in)
-		if tag != tt.tag || weak != tt.weak || ok != tt.ok || rest != tt.restPrefix {
-			t.Errorf("scanETag(%q) = %q, %v, %q, %v; want %q, %v, %q, %v", tt.in, tag, weak, rest, ok, tt.tag, tt.weak, tt.restPrefix, tt.ok)
-		}
-	}
-}
-
 func TestLastModified(t *testing.T) {
 	now := time.Date(2024, 6, 1, 0, 0, 0, 500, time.UTC)
 	past := time.Date(2024, 1, 2, 3, 4, 5, 999999999, time.FixedZone("X", 3600))

@@ -56,24 +56,6 @@ func TestChooseCoding(t *testing.T) {
 	}
 }
 
-func TestParseQ(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int
-		ok   bool
-	}{
-		{"1", 1000, true}, {"1.", 1000, true}, {"1.000", 1000, true}, {"0", 0, true},
-		{"0.5", 500, true}, {"0.05", 50, true}, {"0.123", 123, true},
-		{"1.001", 0, false}, {"0.1234", 0, false}, {"2", 0, false}, {"", 0, false}, {".5", 0, false}, {"0,5", 0, false},
-	}
-	for _, tt := range tests {
-		got, ok := parseQ(tt.in)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("parseQ(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
 // encTree: app.js with fresh .br and .gz siblings and a stale .zst one;
 // style.css with only a stale .gz; noext with a .gz sibling.
 func encTree(t *testing.T) string {

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gohttpserver/httpserver"
+	"github.com/gohttpserver/httpserver/internal/negotiate"
 )
 
 // entry is one line of a listing.
@@ -159,7 +160,7 @@ func prefersJSON(accept string) bool {
 	for elem := range strings.SplitSeq(accept, ",") {
 		mr, params, _ := strings.Cut(elem, ";")
 		mr = strings.ToLower(strings.Trim(mr, " \t"))
-		q, ok := qValue(params)
+		q, ok := negotiate.QValue(params)
 		if !ok {
 			continue
 		}

@@ -27,6 +27,9 @@ type config struct {
 	logMode  string // -log: "clf", "json" or "off"
 	h2       bool   // -h2: HTTP/2 over TLS (by ALPN)
 	h2c      bool   // -h2c: HTTP/2 over cleartext TCP
+	// noCompress is -compress=false (so that the zero config, as the
+	// flag's default, compresses).
+	noCompress bool
 
 	// grace bounds the drain after the first signal: defaultGrace, which
 	// tests shorten (it is no flag: nobody has needed another value).
@@ -43,7 +46,8 @@ const usageText = `Usage: httpserver [flags] [DIR]
 Serves the directory DIR (default: the current directory) over HTTP/1.x,
 and HTTP/2 over TLS (with -tls-cert and -tls-key; -h2c for cleartext),
 with byte ranges, ETags and conditional requests, precompressed siblings
-(file.br, file.gz, file.zst) and directory listings. Ctrl-C (or SIGTERM)
+(file.br, file.gz, file.zst), compression on the fly (zstd, br, gzip)
+of what has no sibling, and directory listings. Ctrl-C (or SIGTERM)
 stops accepting, lets requests in flight finish for at most 10 seconds,
 and exits; Ctrl-C again quits at once. Flags come before DIR.
 
@@ -114,6 +118,7 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 	fset.StringVar(&cfg.logMode, "log", "clf", "access log `format`: clf, json or off (see below)")
 	fset.BoolVar(&cfg.h2, "h2", true, "offer HTTP/2 over TLS (with -tls-cert), as browsers expect; -h2=false: HTTP/1.1 only")
 	fset.BoolVar(&cfg.h2c, "h2c", false, "serve cleartext HTTP/2 too (prior knowledge and Upgrade: h2c), for clients and proxies that speak it")
+	compress := fset.Bool("compress", true, "compress text, JSON, JavaScript, SVG... of 1 KiB or more on the fly (zstd, br or gzip, as the client prefers) when no precompressed sibling answers; -compress=false: siblings only")
 	if err := fset.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -121,6 +126,7 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 		// The flag package has printed the error and the usage.
 		return nil, fmt.Errorf("%w: %v", errUsage, err)
 	}
+	cfg.noCompress = !*compress
 
 	fail := func(format string, a ...any) (*config, error) {
 		msg := fmt.Sprintf(format, a...)

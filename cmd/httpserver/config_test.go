@@ -94,6 +94,12 @@ func TestParseConfig(t *testing.T) {
 			policy: "public, max-age=300|public, max-age=300|public, max-age=300",
 		},
 		{
+			name:   "no compression on the fly",
+			args:   []string{"-compress=false"},
+			want:   config{dir: ".", addr: ":8000", cache: "no-cache", listing: true, logMode: "clf", noCompress: true},
+			policy: "default",
+		},
+		{
 			name:   "no-store is a literal too",
 			args:   []string{"-cache=no-store"},
 			want:   config{dir: ".", addr: ":8000", cache: "no-store", listing: true, logMode: "clf", h2: true},
@@ -180,6 +186,7 @@ func TestParseConfigHelp(t *testing.T) {
 			"130 for Ctrl-C",
 			`"-" 400 BYTES 0.000 "REASON"`,
 			"with a stack's lines",
+			"-compress",
 		} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("%s: help lacks %q", arg, want)

@@ -1,7 +1,8 @@
-// Command httpserver serves a directory over HTTP/1.x, as
-// "python -m http.server" does, with byte ranges, validators and
-// conditional requests, precompressed siblings, safe paths, directory
-// listings (HTML, or JSON on request) and an access log.
+// Command httpserver serves a directory over HTTP/1.x (and HTTP/2 over
+// TLS), as "python -m http.server" does, with byte ranges, validators and
+// conditional requests, precompressed siblings, compression on the fly,
+// safe paths, directory listings (HTML, or JSON on request) and an
+// access log.
 //
 // Usage:
 //
@@ -23,6 +24,10 @@
 //	-listing=false    no directory listings (403 without index.html)
 //	-dotfiles         serve and list names beginning with '.'
 //	-log format       access log on standard error: clf (default), json, off
+//	-compress=false   no compression on the fly (on by default: zstd, br or
+//	                  gzip for text, JSON, JavaScript, SVG... of 1 KiB or more)
+//	-h2=false         HTTP/1.1 only over TLS (by default h2 is offered by ALPN)
+//	-h2c              cleartext HTTP/2 too (prior knowledge, Upgrade: h2c)
 //
 // "httpserver -help" describes each in full, with the exact formats of the
 // log lines. The fileserver package documents what requests get.
@@ -60,6 +65,7 @@ import (
 	"time"
 
 	"github.com/gohttpserver/httpserver"
+	"github.com/gohttpserver/httpserver/compress"
 	"github.com/gohttpserver/httpserver/fileserver"
 	"github.com/gohttpserver/httpserver/h2"
 )
@@ -138,6 +144,9 @@ func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
 	})
 	if err != nil {
 		return err
+	}
+	if !cfg.noCompress {
+		h = compress.Handler(h, nil) // a precompressed sibling's answer is left as it is
 	}
 	var tlsConfig *tls.Config
 	if cfg.tlsCert != "" {
