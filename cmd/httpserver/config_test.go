@@ -96,7 +96,7 @@ func TestParseConfig(t *testing.T) {
 		{
 			name:   "no compression on the fly",
 			args:   []string{"-compress=false"},
-			want:   config{dir: ".", addr: ":8000", cache: "no-cache", listing: true, logMode: "clf", noCompress: true},
+			want:   config{dir: ".", addr: ":8000", cache: "no-cache", listing: true, logMode: "clf", h2: true, noCompress: true},
 			policy: "default",
 		},
 		{
