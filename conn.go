@@ -232,12 +232,14 @@ func (c *conn) closeIfIdle() {
 }
 
 // setIdle moves the connection to stateIdle, waiting for a request, and
-// arms the idle timeout. It reports false if the server is shutting down:
-// the caller closes the connection instead.
+// arms the idle timeout. It reports false if the server is shutting down
+// and past its Drain: the caller closes the connection instead. During
+// the Drain a connection still waits for a request (one woken from the
+// poller has it already), which is answered with "Connection: close".
 func (c *conn) setIdle() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.srv.shutting.Load() {
+	if c.srv.closingIdle() {
 		return false
 	}
 	c.setState(stateIdle)

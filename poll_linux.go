@@ -445,7 +445,7 @@ func (c *conn) park() parkResult {
 		c.r.wouldBlock = false
 		return parkNo
 	}
-	if c.srv.shutting.Load() {
+	if c.srv.closingIdle() {
 		return parkClose
 	}
 	c.releaseBuffers()
@@ -464,10 +464,11 @@ func (c *conn) park() parkResult {
 	if h := testHooks.Load(); h != nil && h.park != nil {
 		h.park(c, parkStepParked)
 	}
-	// Shutdown and Close set shutting before they wake the parked
-	// connections: either they find this one parked, or it sees shutting
-	// here. Taking it back can fail only because someone else took it.
-	if c.srv.shutting.Load() && c.pk.own.CompareAndSwap(parked, running) {
+	// Shutdown and Close set shutting (and end the Drain) before they
+	// wake the parked connections: either they find this one parked, or
+	// it sees closingIdle here. Taking it back can fail only because
+	// someone else took it.
+	if c.srv.closingIdle() && c.pk.own.CompareAndSwap(parked, running) {
 		return parkClose
 	}
 	return parkOK

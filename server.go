@@ -199,6 +199,20 @@ type Server struct {
 	// for handlers known not to keep their Request.
 	ReuseRequests bool
 
+	// Drain is how long Shutdown goes on answering the requests that
+	// arrive on connections already open, each with "Connection: close",
+	// before it closes the connections that are idle: a load balancer
+	// that sends a request on a kept-alive connection just as the server
+	// begins to stop gets an answer instead of a reset (HAProxy and nginx
+	// retry only on a failed connect by default, not on a request sent to
+	// a connection that closes under it). Make it as long as the
+	// balancer takes to mark the server down (its health check's interval
+	// times its fall count). The drain ends early when no connection is
+	// left, or when Shutdown's context ends. New connections are not
+	// accepted during it (the listeners close at once), and Ready reports
+	// false. Default 0: idle connections are closed at once.
+	Drain time.Duration
+
 	// ErrorLog receives handler faults (panics, invalid responses) and
 	// errors accepting connections. nil uses slog.Default().
 	ErrorLog *slog.Logger
@@ -235,11 +249,18 @@ type Server struct {
 	perIP     map[netip.Prefix]int // connections per client (MaxConnsPerIP)
 	connWG    sync.WaitGroup
 	shutting  atomic.Bool
+	// draining: Shutdown's Drain is under way: connections still take
+	// requests (conn.setIdle). Set before shutting, cleared before the
+	// idle connections are closed.
+	draining atomic.Bool
 	// ctx is canceled by Close (and so by a Shutdown whose context ends
 	// first, or once Shutdown has finished); every request's context
 	// descends from it.
 	ctx    context.Context
 	cancel context.CancelFunc
+
+	// drainTimer, if set (by tests), replaces time.After for Drain.
+	drainTimer func(time.Duration) <-chan time.Time
 
 	// notice is closed when Shutdown or Close begins
 	// (Request.ShutdownNotice); onShutdown are the functions
@@ -644,8 +665,10 @@ func (s *Server) trackConn(c *conn, add bool) bool {
 
 // Shutdown stops the server gracefully: it closes the shutdown notice
 // (Request.ShutdownNotice), calls the RegisterOnShutdown functions, closes
-// the listeners, closes every connection that is idle (between requests), and waits for the
-// others to finish the request they are serving; those answer with
+// the listeners, lets Drain pass (answering, with "Connection: close",
+// the requests that arrive on open connections meanwhile), closes every
+// connection that is idle (between requests), and waits for the others
+// to finish the request they are serving; those answer with
 // "Connection: close" and then close. If ctx ends first, Shutdown closes
 // the remaining connections at once (as Close) and returns ctx.Err().
 // After Shutdown, Serve and ListenAndServe return ErrServerClosed.
@@ -660,13 +683,13 @@ func (s *Server) trackConn(c *conn, add bool) bool {
 // its protocol down (HTTP/2's GOAWAY, WebSocket's close).
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.init()
+	if s.Drain > 0 {
+		s.draining.Store(true)
+	}
 	s.shutting.Store(true)
 	s.announceShutdown()
 	s.mu.Lock()
 	s.closeListenersLocked()
-	for c := range s.conns {
-		c.closeIfIdle()
-	}
 	s.mu.Unlock()
 
 	finished := make(chan struct{})
@@ -674,6 +697,26 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.connWG.Wait()
 		close(finished)
 	}()
+	if s.Drain > 0 {
+		after := time.After
+		if s.drainTimer != nil {
+			after = s.drainTimer
+		}
+		select {
+		case <-after(s.Drain):
+		case <-finished:
+		case <-ctx.Done():
+			s.draining.Store(false)
+			s.Close()
+			return ctx.Err()
+		}
+		s.draining.Store(false)
+	}
+	s.mu.Lock()
+	for c := range s.conns {
+		c.closeIfIdle()
+	}
+	s.mu.Unlock()
 	select {
 	case <-finished:
 		s.cancel()
@@ -684,6 +727,36 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.Close()
 		return ctx.Err()
 	}
+}
+
+// closingIdle reports whether connections between requests are to close:
+// the server is shutting down, and past its Drain.
+func (s *Server) closingIdle() bool { return s.shutting.Load() && !s.draining.Load() }
+
+// Ready reports whether the server is taking new work: true until
+// Shutdown or Close begins, false from then on (through Drain, too). A
+// readiness probe can answer with it: ReadyHandler does.
+func (s *Server) Ready() bool { return !s.shutting.Load() }
+
+// ReadyHandler returns a Handler for a readiness probe (Kubernetes'
+// readinessProbe, a load balancer's health check): 200 "ready" while the
+// server is Ready, 503 "draining" with "Connection: close" once Shutdown
+// has begun, so that the balancer stops sending before the connections
+// close.
+func (s *Server) ReadyHandler() Handler {
+	return HandlerFunc(func(req *Request) *Response {
+		if s.Ready() {
+			resp := &Response{StatusCode: 200, Message: "ready\n"}
+			resp.Headers.Set("Content-Type", "text/plain; charset=utf-8")
+			resp.Headers.Set("Cache-Control", "no-store")
+			return resp
+		}
+		resp := &Response{StatusCode: 503, Message: "draining\n"}
+		resp.Headers.Set("Content-Type", "text/plain; charset=utf-8")
+		resp.Headers.Set("Cache-Control", "no-store")
+		resp.Headers.Set("Connection", "close")
+		return resp
+	})
 }
 
 // Close closes the listeners and every connection at once, interrupting
