@@ -422,3 +422,48 @@ func makeCert(t *testing.T, dir string) (certFile, keyFile string, pool *x509.Ce
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
 }
+
+// TestCLIDrain: with -drain, after SIGTERM the command still answers a
+// request that arrives on a connection opened before, with "Connection:
+// close", refuses new connections, and exits 0 once no connection is
+// left, without waiting out the drain.
+func TestCLIDrain(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"index.html": "hi"})
+	p := startCLI(t, "-addr", "127.0.0.1:0", "-drain", "1h", "-log", "off", dir)
+	nc, err := net.Dial("tcp", strings.TrimPrefix(p.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(30 * time.Second))
+	br := bufio.NewReader(nc)
+	get := func() *http.Response {
+		t.Helper()
+		io.WriteString(nc, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	if resp := get(); resp.StatusCode != 200 || resp.Close {
+		t.Fatalf("before SIGTERM: %d, close %v; want 200 kept alive", resp.StatusCode, resp.Close)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	p.waitLine(t, 10*time.Second, func(s string) bool { return strings.HasPrefix(s, "Shutting down: answering requests on open connections for 1h0m0s") })
+	if resp := get(); resp.StatusCode != 200 || !resp.Close {
+		t.Errorf("during the drain: %d, close %v; want 200 with Connection: close", resp.StatusCode, resp.Close)
+	}
+	if c, err := net.Dial("tcp", strings.TrimPrefix(p.base, "http://")); err == nil {
+		c.Close()
+		t.Error("a new connection was accepted during the drain")
+	}
+	if code := p.wait(t, 15*time.Second); code != 0 {
+		t.Errorf("exit status: %d, want 0", code)
+	}
+}

@@ -58,9 +58,9 @@ func TestParseConfig(t *testing.T) {
 		{
 			name: "every flag",
 			args: []string{"-addr", "127.0.0.1:0", "-tls-cert", "c.pem", "-tls-key", "k.pem",
-				"-cache", "assets=24h", "-listing=false", "-dotfiles", "-log", "json", "-h2=false", "-h2c", "site"},
+				"-cache", "assets=24h", "-listing=false", "-dotfiles", "-log", "json", "-h2=false", "-h2c", "-drain", "5s", "site"},
 			want: config{dir: "site", addr: "127.0.0.1:0", tlsCert: "c.pem", tlsKey: "k.pem",
-				cache: "assets=24h", listing: false, dotfiles: true, logMode: "json", h2: false, h2c: true},
+				cache: "assets=24h", listing: false, dotfiles: true, logMode: "json", h2: false, h2c: true, drain: 5 * time.Second},
 			policy: "public, max-age=86400|no-cache|no-cache",
 		},
 		{
@@ -146,6 +146,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"a port out of range", []string{"-addr", ":99999"}, `-addr ":99999": port "99999": want a number from 0 to 65535`},
 		{"a bare port out of range", []string{"-addr", "65536"}, `-addr ":65536": port "65536"`},
 		{"certificate without key", []string{"-tls-cert", "c.pem"}, "-tls-cert and -tls-key go together"},
+		{"negative drain", []string{"-drain", "-1s"}, "-drain -1s: want a duration of 0 or more"},
 		{"key without certificate", []string{"-tls-key", "k.pem"}, "-tls-cert and -tls-key go together"},
 		{"unknown log format", []string{"-log", "combined"}, `-log "combined": want clf, json or off`},
 		{"bad boolean", []string{"-listing=maybe"}, `invalid boolean value "maybe" for -listing`},

@@ -28,6 +28,9 @@
 //	                  gzip for text, JSON, JavaScript, SVG... of 1 KiB or more)
 //	-h2=false         HTTP/1.1 only over TLS (by default h2 is offered by ALPN)
 //	-h2c              cleartext HTTP/2 too (prior knowledge, Upgrade: h2c)
+//	-drain DURATION   on the first signal, keep answering requests on open
+//	                  connections (with Connection: close) for DURATION
+//	                  before the 10 seconds for requests in flight
 //
 // "httpserver -help" describes each in full, with the exact formats of the
 // log lines. The fileserver package documents what requests get.
@@ -173,6 +176,7 @@ func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
 		TLSConfig: tlsConfig,
 		AccessLog: newAccessLog(cfg.logMode, stderr),
 		ErrorLog:  newErrorLog(cfg.logMode, stderr),
+		Drain:     cfg.drain,
 	}
 	if cfg.h2 || cfg.h2c {
 		if err := h2.Configure(srv, &h2.Config{H2C: cfg.h2c}); err != nil {
@@ -206,8 +210,12 @@ func serveUntilSignal(srv *httpserver.Server, l net.Listener, sigs <-chan os.Sig
 		return err // Serve fails only when accepting does
 	case <-sigs:
 	}
-	fmt.Fprintf(stderr, "Shutting down: letting requests in flight finish (at most %v; Ctrl-C again to quit at once) ...\n", grace)
-	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	if srv.Drain > 0 {
+		fmt.Fprintf(stderr, "Shutting down: answering requests on open connections for %v, then letting those in flight finish (at most %v more; Ctrl-C again to quit at once) ...\n", srv.Drain, grace)
+	} else {
+		fmt.Fprintf(stderr, "Shutting down: letting requests in flight finish (at most %v; Ctrl-C again to quit at once) ...\n", grace)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), srv.Drain+grace)
 	defer cancel()
 	shut := make(chan error, 1)
 	go func() { shut <- srv.Shutdown(ctx) }()
