@@ -455,7 +455,9 @@ func TestCLIDrain(t *testing.T) {
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	p.waitLine(t, 10*time.Second, func(s string) bool { return strings.HasPrefix(s, "Shutting down: answering requests on open connections for 1h0m0s") })
+	p.waitLine(t, 10*time.Second, func(s string) bool {
+		return strings.HasPrefix(s, "Shutting down: answering requests on open connections for 1h0m0s")
+	})
 	if resp := get(); resp.StatusCode != 200 || !resp.Close {
 		t.Errorf("during the drain: %d, close %v; want 200 with Connection: close", resp.StatusCode, resp.Close)
 	}
