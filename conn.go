@@ -518,7 +518,11 @@ func (c *conn) logAccess(req *Request, start time.Time) {
 		RemotePort: c.remotePort,
 		Status:     o.status,
 		Bytes:      o.enc.sent,
+		BytesIn:    int64(c.rs.head.Len),
 		Err:        o.failure,
+	}
+	if req != nil && req.conn == c && c.bodyGen == req.gen {
+		e.BytesIn += c.body.n
 	}
 	if !start.IsZero() {
 		e.Duration = time.Since(start)

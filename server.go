@@ -825,10 +825,60 @@ type AccessEntry struct {
 	Status int
 	// Bytes counts the body bytes sent, framing excluded.
 	Bytes int64
+	// BytesIn counts the bytes received for the request: its head, and
+	// the body bytes read (decoded: chunk framing excluded), by the
+	// handler or by the server before the entry is made.
+	BytesIn int64
 	// Duration runs from the parsed head to the end of the response; 0
 	// for a request refused before its head was parsed.
 	Duration time.Duration
 	// Err is why the response did not complete normally (a write error,
 	// a failing body, a truncated stream), or nil.
 	Err error
+}
+
+// Stats is a snapshot of a Server's connections, for metrics: see
+// Server.Stats.
+type Stats struct {
+	// Conns counts the connections the server has open and counts toward
+	// MaxConns: every one below, and those between states.
+	Conns int
+	// Idle counts connections waiting for a request with a goroutine
+	// (the first request of a new connection included), Parked those
+	// waiting without one, in the poller (Linux).
+	Idle, Parked int
+	// Active counts connections reading a request head, running a
+	// handler, writing a response or draining a request body.
+	Active int
+	// TakenOver counts connections served by a ConnHandler (HTTP/2,
+	// WebSocket through StreamWriter.HandOff).
+	TakenOver int
+	// Listeners counts the listeners being served.
+	Listeners int
+	// Ready is Server.Ready: false once Shutdown or Close has begun.
+	Ready bool
+}
+
+// Stats returns a snapshot of the server's connections. It walks them
+// under the server's lock, so it costs in proportion to their number:
+// call it when metrics are scraped, not per request. Connections taken
+// with StreamWriter.Hijack are not the server's and are not counted.
+func (s *Server) Stats() Stats {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := Stats{Conns: len(s.conns), Listeners: len(s.listeners), Ready: s.Ready()}
+	for c := range s.conns {
+		switch c.state.load() {
+		case stateNew, stateIdle:
+			st.Idle++
+		case stateParked:
+			st.Parked++
+		case stateHead, stateHandler, stateWriting, stateDraining:
+			st.Active++
+		case stateTakenOver:
+			st.TakenOver++
+		}
+	}
+	return st
 }
