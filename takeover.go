@@ -97,6 +97,12 @@ func withPreread(c net.Conn, rest []byte) net.Conn {
 // conn's own close (c.close) runs afterwards, as for a hijack, and frees
 // what is left.
 func (c *conn) takeOver(serve func(net.Conn), rest []byte) {
+	// The read buffer holds nothing unconsumed (rest is a copy) and the
+	// window was flushed: both go back to their pools for as long as
+	// serve runs, which may be hours (a WebSocket). The arenas stay: the
+	// Request's strings live in them.
+	c.r.release()
+	c.w.release()
 	c.rwc.SetDeadline(time.Time{})
 	c.forgetSocket()
 	c.hijacked = true
