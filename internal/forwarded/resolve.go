@@ -102,8 +102,13 @@ func (t *Trusted) walkXForwardedFor(c *Client, lines []string) {
 // "2001:db8::1", "[2001:db8::1]", "192.0.2.1:4711" or
 // "[2001:db8::1]:4711". The form is chosen by its shape before parsing,
 // so that the common bare address is parsed once and a failed attempt
-// (whose error allocates) is never made on the way.
+// (whose error allocates) is never made on the way; an entry with a
+// character no address has ("unknown", a name, a zone) is refused before
+// any.
 func parseXForwardedFor(s string) (netip.AddrPort, bool) {
+	if !addrChars(s) {
+		return netip.AddrPort{}, false
+	}
 	switch {
 	case s[0] == '[' && s[len(s)-1] == ']':
 		a, err := netip.ParseAddr(s[1 : len(s)-1])
@@ -123,6 +128,18 @@ func parseXForwardedFor(s string) (netip.AddrPort, bool) {
 		return netip.AddrPort{}, false
 	}
 	return netip.AddrPortFrom(a.Unmap(), 0), true
+}
+
+// addrChars reports whether s holds only characters of IP addresses
+// and ports: hexadecimal digits, '.', ':', '[' and ']'.
+func addrChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' || c == '.' || c == ':' || c == '[' || c == ']') {
+			return false
+		}
+	}
+	return true
 }
 
 // rightmost returns the last non-empty entry of a comma-separated list

@@ -252,6 +252,9 @@ func parseNode(s string) (netip.AddrPort, bool) {
 			return netip.AddrPort{}, false
 		}
 	}
+	if !addrChars(name) {
+		return netip.AddrPort{}, false // a name, a zone: refused before ParseAddr's error allocates
+	}
 	a, err := netip.ParseAddr(name)
 	if err != nil || a.Zone() != "" || a.Is4() != (s[0] != '[') {
 		return netip.AddrPort{}, false

@@ -86,6 +86,9 @@ func parsePrefix(s string) (netip.Prefix, error) {
 	if s == "" {
 		return netip.Prefix{}, errors.New("forwarded: empty entry in the trusted proxy list (a stray comma?)")
 	}
+	if strings.ContainsAny(s, " \t") {
+		return netip.Prefix{}, fmt.Errorf("forwarded: trusted proxy %q: separate entries with commas", s)
+	}
 	addr, bits, hasBits := strings.Cut(s, "/")
 	a, err := netip.ParseAddr(addr)
 	if err != nil {
