@@ -91,7 +91,62 @@ func FuzzResolve(f *testing.F) {
 		h := fuzzHeader(in)
 		got := tr.Resolve(peer, tls, h)
 		checkResolved(t, &tr, peer, tls, h, got)
+		for _, v := range h.Values("Forwarded") {
+			checkBackward(t, v)
+		}
 	})
+}
+
+// checkBackward checks the parse from the right of one Forwarded line
+// against refParseForwarded, which parses from the left: each element
+// lastElement accepts starts a suffix of the line that parses from the
+// left into the same elements (what the walk reads is what a parser
+// starting there would read, whatever precedes it), and the whole line
+// parses from the left exactly when it does from the right.
+func checkBackward(t *testing.T, v string) {
+	t.Helper()
+	whole, wholeOK := refParseForwarded(v)
+	var read []refEntry // the elements lastElement accepted, rightmost first
+	for rest := trimEmptyTail(v); rest != ""; rest = trimEmptyTail(rest) {
+		e, before, ok := lastElement(rest)
+		if !ok {
+			if wholeOK {
+				t.Fatalf("Forwarded %q parses from the left into %+v, but not from the right: malformed at the end of %q", v, whole, rest)
+			}
+			return
+		}
+		read = append(read, refEntry{
+			node: unquote(e.node), hasNode: e.node != "",
+			proto: unquote(e.proto), hasProto: e.proto != "",
+			host: unquote(e.host), hasHost: e.host != "",
+		})
+		suffix := v
+		if before != "" {
+			suffix = v[len(before)+1:]
+		}
+		fwd, ok := refParseForwarded(suffix)
+		if !ok || !sameEntries(fwd, read) {
+			t.Fatalf("Forwarded %q: from the right, the elements from %q on are %+v; from the left they are %+v (ok=%v)", v, suffix, read, fwd, ok)
+		}
+		rest = before
+	}
+	if !wholeOK || !sameEntries(whole, read) {
+		t.Fatalf("Forwarded %q: from the right %+v; from the left %+v (ok=%v)", v, read, whole, wholeOK)
+	}
+}
+
+// sameEntries reports whether fwd, in order, are the entries of back,
+// rightmost first.
+func sameEntries(fwd, back []refEntry) bool {
+	if len(fwd) != len(back) {
+		return false
+	}
+	for i := range fwd {
+		if fwd[i] != back[len(back)-1-i] {
+			return false
+		}
+	}
+	return true
 }
 
 // checkResolved checks the invariants of one Resolve call, and compares

@@ -210,6 +210,8 @@ var forwardedTests = []resolveTest{
 	{"proto not http(s) ignored", proxy, true, true, header{"Forwarded: for=192.0.2.43;proto=gopher"}, "192.0.2.43:0 https "},
 	{"quoted proto", proxy, false, true, header{`Forwarded: for=192.0.2.43;proto="https"`}, "192.0.2.43:0 https "},
 	{"quoted host with a port", proxy, false, true, header{`Forwarded: for=192.0.2.43;host="example.com:8080"`}, "192.0.2.43:0 http example.com:8080"},
+	{"malformed: unquoted host with a port", proxy, false, true,
+		header{"Forwarded: for=192.0.2.43;host=example.com:8080"}, "10.0.0.1:4000 http "},
 	{"host malformed ignored", proxy, false, true, header{`Forwarded: for=192.0.2.43;host="a b"`}, "192.0.2.43:0 http "},
 	{"host: the nearest valid one", proxy, false, true,
 		header{`Forwarded: for=192.0.2.43;host="a b", for=10.0.0.2;host=example.com`}, "192.0.2.43:0 http example.com"},
