@@ -41,13 +41,15 @@
 //     such as "_hidden" (RFC 7239 §6.2, §6.3), a Forwarded element
 //     without for=;
 //   - a malformed entry: nothing to its left can be attributed to anyone;
-//   - the 64th entry (maxHops), so that a long list costs a bounded walk.
+//   - the 64th entry, trusted, so that a long list costs a bounded walk.
 //
-// No address reaches the result that a trusted proxy did not write: the
-// walk reads an entry only after each entry to its right named a trusted
-// proxy, so the entries it reads are the trusted proxies' own. A client
-// can prepend what it likes to the lists; that part is never reached. The
-// worst a client can do through a proxy that appends to a malformed field
+// No address reaches the result that a trusted proxy did not write, as
+// long as each trusted proxy appends to the field it sets (or replaces
+// it) rather than passing a client's on untouched: the walk reads an
+// entry only after each entry to its right named a trusted proxy, so the
+// entries it reads are the trusted proxies' own. A client can prepend
+// what it likes to the lists; that part is never reached. The worst a
+// client can do through a proxy that appends to a malformed field
 // without checking it is make the walk stop at that proxy.
 //
 // # X-Forwarded-For, -Proto and -Host
@@ -84,7 +86,7 @@
 // for syntax and otherwise ignored.
 //
 // Elements are parsed from the right end of each line, as the walk
-// needs them, never from the left: a proxy's appended element parses
+// needs them, never from the left: a proxy's appended element is read
 // whatever a client put before it (an unterminated quoted-string
 // included), and the work is bounded by the elements walked.
 //

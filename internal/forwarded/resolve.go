@@ -48,8 +48,10 @@ type Client struct {
 // AddrPort when the connection has no IP address, as over a Unix
 // socket: never trusted), whether the connection is TLS, and the
 // request's header h, which is read only if the peer is trusted. It does
-// no I/O and does not allocate unless h does, or a trusted proxy's field
-// holds a value with quoted-pairs.
+// no I/O, and reads at most 64 list entries whatever h holds. It does not
+// allocate unless h does, or an entry it reads is an oddity: a
+// quoted-string with quoted-pairs, or a malformed address (netip's error
+// allocates).
 func (t *Trusted) Resolve(peer netip.AddrPort, tls bool, h Header) Client {
 	c := Client{Addr: unmap(peer), Proto: "http"}
 	if tls {

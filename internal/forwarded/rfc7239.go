@@ -246,8 +246,8 @@ func parseNode(s string) (netip.AddrPort, bool) {
 		}
 		name, port = s[1:end], s[end+1:]
 	} else {
-		name, port, _ = strings.Cut(s, ":")
-		port = s[len(name):]
+		name, _, _ = strings.Cut(s, ":")
+		port = s[len(name):] // with its ':'
 		if name == "" || equalFold(name, "unknown") || name[0] == '_' {
 			return netip.AddrPort{}, false
 		}
