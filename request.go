@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"strconv"
+
+	"github.com/gohttpserver/httpserver/internal/forwarded"
 )
 
 // A Request is one parsed HTTP request, as a Handler receives it.
@@ -302,3 +304,47 @@ func (r *Request) RemoteAddr() string {
 // engine (package h2) passes a Server's shutdown notice to the Requests
 // it builds (bridge.WithShutdownNotice).
 type shutdownNoticeKey struct{}
+
+// Client returns the address of the client the request is from: the
+// peer's (RemoteIP and RemotePort), unless the peer is one of
+// Server.TrustedProxies, when it is the client the proxies name in their
+// forwarding fields (see TrustedProxies), the port 0 when they name none.
+// It decides on each call, without keeping anything: a request from a
+// peer that is not trusted costs nothing; from a trusted one, the fields
+// are read (an allocation or two).
+func (r *Request) Client() (ip string, port int) {
+	c, ok := r.resolveClient()
+	if !ok {
+		return r.RemoteIP, r.RemotePort
+	}
+	return c.Addr.Addr().String(), int(c.Addr.Port())
+}
+
+// Scheme returns the scheme the client used: "https" or "http", from the
+// connection (TLS or not), unless the peer is one of
+// Server.TrustedProxies and they say otherwise (X-Forwarded-Proto, or
+// Forwarded's proto).
+func (r *Request) Scheme() string {
+	if c, ok := r.resolveClient(); ok {
+		return c.Proto
+	}
+	if r.TLS != nil || (r.conn != nil && r.conn.isTLS()) {
+		return "https"
+	}
+	return "http"
+}
+
+// resolveClient applies the server's trusted proxies to the request; ok
+// is false when there are none, or the peer is not one of them.
+func (r *Request) resolveClient() (forwarded.Client, bool) {
+	c := r.conn
+	if c == nil || c.srv.trust == nil {
+		return forwarded.Client{}, false
+	}
+	ta, ok := c.rwc.RemoteAddr().(*net.TCPAddr)
+	if !ok || !c.srv.trust.Contains(ta.AddrPort().Addr()) {
+		return forwarded.Client{}, false
+	}
+	isTLS := r.TLS != nil || c.isTLS()
+	return c.srv.trust.Resolve(ta.AddrPort(), isTLS, &r.Headers), true
+}

@@ -2,16 +2,18 @@ package httpserver
 
 import (
 	"context"
-
 	"crypto/tls"
 	"errors"
-	"github.com/gohttpserver/httpserver/internal/bridge"
 	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gohttpserver/httpserver/internal/bridge"
+	"github.com/gohttpserver/httpserver/internal/forwarded"
 )
 
 // Server serves HTTP/1.x on the listeners given to Serve.
@@ -160,8 +162,8 @@ type Server struct {
 	// client read it). Default 1000, a tenth of the default MaxConns, so
 	// that one host cannot take every slot; Unlimited (-1) for none.
 	// Behind a reverse proxy every connection comes from the proxy's
-	// address: raise the limit above the proxy's connection pool, or use
-	// Unlimited.
+	// address: list the proxy in TrustedProxies, whose connections are
+	// not counted (or raise the limit above the proxy's connection pool).
 	// Connections without an IP address (Unix sockets) are not counted.
 	MaxConnsPerIP int
 
@@ -213,6 +215,26 @@ type Server struct {
 	// false. Default 0: idle connections are closed at once.
 	Drain time.Duration
 
+	// TrustedProxies are the networks of the reverse proxies and load
+	// balancers in front of the server, whose forwarding fields are
+	// believed: from a peer in one of them, Request.Client and
+	// Request.Scheme report the client and the scheme the proxies say
+	// (X-Forwarded-For and X-Forwarded-Proto, or Forwarded with
+	// UseForwarded), read right to left, skipping the trusted hops. From
+	// any other peer those fields are ignored, however they are spelled:
+	// a client cannot make itself look like another. Connections from
+	// these networks are not counted toward MaxConnsPerIP (the proxy
+	// carries many clients; MaxConns still applies). RemoteIP and
+	// RemotePort stay the peer's. Default none.
+	TrustedProxies []netip.Prefix
+
+	// UseForwarded makes the server read the Forwarded field (RFC 7239)
+	// from TrustedProxies instead of X-Forwarded-For, -Proto and -Host:
+	// set it only when the proxies set Forwarded. One source is read,
+	// chosen here, never by which fields a request carries, since a proxy
+	// that sets one usually passes a client's forged other one through.
+	UseForwarded bool
+
 	// ErrorLog receives handler faults (panics, invalid responses) and
 	// errors accepting connections. nil uses slog.Default().
 	ErrorLog *slog.Logger
@@ -258,6 +280,10 @@ type Server struct {
 	// descends from it.
 	ctx    context.Context
 	cancel context.CancelFunc
+
+	// trust is TrustedProxies and UseForwarded, copied by init; nil
+	// when there are no trusted proxies.
+	trust *forwarded.Trusted
 
 	// drainTimer, if set (by tests), replaces time.After for Drain.
 	drainTimer func(time.Duration) <-chan time.Time
@@ -385,6 +411,9 @@ func (s *Server) init() {
 		if n := s.maxConns(); n > 0 {
 			s.connSem = make(chan struct{}, n)
 		}
+		if len(s.TrustedProxies) > 0 {
+			s.trust = &forwarded.Trusted{Prefixes: slices.Clone(s.TrustedProxies), UseForwarded: s.UseForwarded}
+		}
 		_, noQuery := s.Handler.(bridge.NoQueryDict)
 		s.noQueryDict = noQuery && s.AccessLog == nil
 	}
@@ -497,7 +526,7 @@ func (s *Server) Serve(l net.Listener) error {
 // closed rw and given back its slot, if the server is shutting down.
 func (s *Server) startConn(rw net.Conn, base context.Context, sem chan struct{}) bool {
 	client, counted := clientKey(rw.RemoteAddr())
-	counted = counted && s.maxConnsPerIP() > 0
+	counted = counted && s.maxConnsPerIP() > 0 && !s.trustedPeer(rw.RemoteAddr())
 	if counted && !s.addClientConn(client) {
 		return s.refuseBusy(rw, sem)
 	}
@@ -881,4 +910,13 @@ func (s *Server) Stats() Stats {
 		}
 	}
 	return st
+}
+
+// trustedPeer reports whether a is in TrustedProxies.
+func (s *Server) trustedPeer(a net.Addr) bool {
+	if s.trust == nil {
+		return false
+	}
+	ta, ok := a.(*net.TCPAddr)
+	return ok && s.trust.Contains(ta.AddrPort().Addr())
 }

@@ -54,7 +54,14 @@ const clfTime = "02/Jan/2006:15:04:05 -0700"
 // the status when nothing could be sent, and the bytes when there were
 // none (as in Apache's %b). The error is escaped as the request line is.
 func appendCLF(b []byte, e httpserver.AccessEntry, now time.Time) []byte {
-	b = appendOrDash(b, e.RemoteIP)
+	host := e.RemoteIP
+	if r := e.Request; r != nil {
+		// Behind -trusted-proxies, the client they name.
+		if ip, port := r.Client(); ip != r.RemoteIP || port != r.RemotePort {
+			host = ip
+		}
+	}
+	b = appendOrDash(b, host)
 	b = append(b, " - - ["...)
 	b = now.Add(-e.Duration).AppendFormat(b, clfTime)
 	b = append(b, "] \""...)
@@ -138,7 +145,19 @@ func jsonAttrs(e httpserver.AccessEntry) (msg string, attrs []slog.Attr) {
 		slog.Duration("duration", e.Duration),
 	)
 	if e.RemoteIP != "" {
-		attrs = append(attrs, slog.String("remote", net.JoinHostPort(e.RemoteIP, strconv.Itoa(e.RemotePort))))
+		peer := net.JoinHostPort(e.RemoteIP, strconv.Itoa(e.RemotePort))
+		remote := peer
+		if e.Request != nil {
+			// Behind -trusted-proxies, the client they name; the proxy
+			// itself as "peer".
+			if ip, port := e.Request.Client(); ip != e.Request.RemoteIP || port != e.Request.RemotePort {
+				remote = net.JoinHostPort(ip, strconv.Itoa(port))
+			}
+		}
+		attrs = append(attrs, slog.String("remote", remote))
+		if remote != peer {
+			attrs = append(attrs, slog.String("peer", peer))
+		}
 	}
 	if e.Err != nil {
 		attrs = append(attrs, slog.String("error", e.Err.Error()))

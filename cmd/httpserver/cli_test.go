@@ -469,3 +469,31 @@ func TestCLIDrain(t *testing.T) {
 		t.Errorf("exit status: %d, want 0", code)
 	}
 }
+
+// TestCLITrustedProxies: with -trusted-proxies naming the peer, the
+// access log shows the client its X-Forwarded-For names; without it, a
+// forged X-Forwarded-For is ignored.
+func TestCLITrustedProxies(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"index.html": "hi"})
+	for _, tt := range []struct {
+		args     []string
+		wantHost string
+	}{
+		{[]string{"-trusted-proxies", "127.0.0.1/32"}, "203.0.113.7"},
+		{nil, "127.0.0.1"},
+	} {
+		t.Run(fmt.Sprint(tt.args), func(t *testing.T) {
+			args := append([]string{"-addr", "127.0.0.1:0"}, tt.args...)
+			p := startCLI(t, append(args, dir)...)
+			req, _ := http.NewRequest("GET", p.base+"/", nil)
+			req.Header.Set("X-Forwarded-For", "203.0.113.7")
+			resp, err := newClient(t).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			p.waitLine(t, 10*time.Second, func(s string) bool { return strings.HasPrefix(s, tt.wantHost+" - - [") })
+		})
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gohttpserver/httpserver/fileserver"
+	"github.com/gohttpserver/httpserver/internal/forwarded"
 )
 
 // config is the command line, parsed and checked.
@@ -28,6 +29,8 @@ type config struct {
 	h2       bool          // -h2: HTTP/2 over TLS (by ALPN)
 	h2c      bool          // -h2c: HTTP/2 over cleartext TCP
 	drain    time.Duration // -drain: Server.Drain
+	// trustedProxies is -trusted-proxies: Server.TrustedProxies.
+	trustedProxies []netip.Prefix
 	// noCompress is -compress=false (so that the zero config, as the
 	// flag's default, compresses).
 	noCompress bool
@@ -118,6 +121,7 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 	fset.BoolVar(&cfg.dotfiles, "dotfiles", false, "serve and list names beginning with '.' (hidden and 404 by default)")
 	fset.StringVar(&cfg.logMode, "log", "clf", "access log `format`: clf, json or off (see below)")
 	fset.DurationVar(&cfg.drain, "drain", 0, "on Ctrl-C or SIGTERM, first keep answering requests on open connections (with Connection: close) for `DURATION`, e.g. 5s, while a load balancer marks this server down; then the usual 10 s for requests in flight")
+	trusted := fset.String("trusted-proxies", "", "`CIDR[,CIDR...]` of the reverse proxies in front of this server: their X-Forwarded-For and X-Forwarded-Proto name the client (in the access log), and their connections do not count per IP; from any other peer those fields are ignored")
 	fset.BoolVar(&cfg.h2, "h2", true, "offer HTTP/2 over TLS (with -tls-cert), as browsers expect; -h2=false: HTTP/1.1 only")
 	fset.BoolVar(&cfg.h2c, "h2c", false, "serve cleartext HTTP/2 too (prior knowledge and Upgrade: h2c), for clients and proxies that speak it")
 	compress := fset.Bool("compress", true, "compress text, JSON, JavaScript, SVG... of 1 KiB or more on the fly (zstd, br or gzip, as the client prefers) when no precompressed sibling answers; -compress=false: siblings only")
@@ -161,6 +165,13 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 	}
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return fail("-tls-cert and -tls-key go together")
+	}
+	if *trusted != "" {
+		p, err := forwarded.ParsePrefixes(*trusted)
+		if err != nil {
+			return fail("-trusted-proxies: %v", err)
+		}
+		cfg.trustedProxies = p
 	}
 	if cfg.drain < 0 {
 		return fail("-drain %v: want a duration of 0 or more", cfg.drain)

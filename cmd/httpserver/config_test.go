@@ -147,6 +147,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"a bare port out of range", []string{"-addr", "65536"}, `-addr ":65536": port "65536"`},
 		{"certificate without key", []string{"-tls-cert", "c.pem"}, "-tls-cert and -tls-key go together"},
 		{"negative drain", []string{"-drain", "-1s"}, "-drain -1s: want a duration of 0 or more"},
+		{"bad trusted proxies", []string{"-trusted-proxies", "10.0.0.0/8,nonsense"}, "-trusted-proxies: "},
 		{"key without certificate", []string{"-tls-key", "k.pem"}, "-tls-cert and -tls-key go together"},
 		{"unknown log format", []string{"-log", "combined"}, `-log "combined": want clf, json or off`},
 		{"bad boolean", []string{"-listing=maybe"}, `invalid boolean value "maybe" for -listing`},

@@ -31,6 +31,8 @@
 //	-drain DURATION   on the first signal, keep answering requests on open
 //	                  connections (with Connection: close) for DURATION
 //	                  before the 10 seconds for requests in flight
+//	-trusted-proxies CIDR[,CIDR...]
+//	                  believe X-Forwarded-For/-Proto from these proxies only
 //
 // "httpserver -help" describes each in full, with the exact formats of the
 // log lines. The fileserver package documents what requests get.
@@ -177,6 +179,8 @@ func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
 		AccessLog: newAccessLog(cfg.logMode, stderr),
 		ErrorLog:  newErrorLog(cfg.logMode, stderr),
 		Drain:     cfg.drain,
+
+		TrustedProxies: cfg.trustedProxies,
 	}
 	if cfg.h2 || cfg.h2c {
 		if err := h2.Configure(srv, &h2.Config{H2C: cfg.h2c}); err != nil {
