@@ -78,8 +78,8 @@ func (t Transport) String() string {
 // copy: they stay valid for as long as they are referenced, and must not
 // be modified. A Header is safe for concurrent use by readers.
 type Header struct {
-	Version   int     // 1 or 2
-	Command   Command // Local or Proxy
+	Version int     // 1 or 2
+	Command Command // Local or Proxy
 	// Transport is the family and protocol of the client's connection.
 	// It is Unspec for Local: a LOCAL header's family byte is checked but
 	// otherwise ignored (§2.2).

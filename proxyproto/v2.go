@@ -165,13 +165,17 @@ func checkTLVs(hdr []byte, off int) error {
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// crcZero stands for the CRC32C value while the checksum is computed. It
+// is a package variable because crc32.Update lets its argument escape: a
+// local array would cost an allocation per header. It is never written.
+var crcZero [4]byte
+
 // checksumOK reports whether the CRC32C value at hdr[at:at+4] is the
 // checksum of hdr with those 4 bytes as zeros (§2.2.3, RFC 4960 Appendix
 // B), without writing to hdr.
 func checksumOK(hdr []byte, at int) bool {
-	var zero [4]byte
 	c := crc32.Update(0, castagnoli, hdr[:at])
-	c = crc32.Update(c, castagnoli, zero[:])
+	c = crc32.Update(c, castagnoli, crcZero[:])
 	c = crc32.Update(c, castagnoli, hdr[at+4:])
 	return c == binary.BigEndian.Uint32(hdr[at:])
 }
