@@ -10,13 +10,14 @@
 // between calls and never blocks, so any accept loop can drive it from its
 // own read buffer: call Parse on what has arrived, read more on
 // ErrIncomplete, and hand b[n:] to the application protocol once it
-// succeeds. Parsing a v1 header, or a v2 header without TLVs, allocates
-// nothing.
+// succeeds. Parsing a v1 header, a v2 header over TCP or UDP without TLVs,
+// or a LOCAL one allocates nothing; a v2 header with TLVs or AF_UNIX
+// addresses allocates once, for the copy the Header keeps.
 //
 // # Trust
 //
 // A PROXY header is a claim, and only a proxy you run can make it: the
-// spec (§1) says a receiver must accept it only from trusted sources and
+// spec (§2) says a receiver must accept it only from trusted sources and
 // must not guess whether a header is present. Decide from the peer's
 // address whether a connection must begin with a header before calling
 // Parse; a connection from anywhere else must never be parsed for one. For
@@ -58,7 +59,7 @@
 //   - IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are returned as the IPv4
 //     address they denote, so that per-address decisions (trusted ranges,
 //     per-client limits, logs) treat an IPv4 client alike whichever family
-//     the proxy's socket used; [Header.Transport] still says TCP6.
+//     the proxy's socket used; [Header.Transport] still says TCP6 (or UDP6).
 //
 // How this compares with github.com/pires/go-proxyproto, verdict by
 // verdict, is in interop/README.md; the interop module checks it on every

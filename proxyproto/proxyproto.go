@@ -135,7 +135,7 @@ func (l Limits) maxV2() int {
 
 // ErrIncomplete is what Parse returns while its input is a proper prefix
 // of a header that may still turn out valid: read more bytes, append
-// them, and call Parse again on the whole. The spec (§1) lets a receiver
+// them, and call Parse again on the whole. The spec (§2) lets a receiver
 // drop a connection whose header does not come in one piece, and asks for
 // a timeout of a few seconds at least; which to do is the caller's choice.
 var ErrIncomplete = errors.New("proxyproto: incomplete header")
@@ -198,7 +198,9 @@ func Parse(b []byte) (h Header, n int, err error) { return Limits{}.Parse(b) }
 // or 16th byte if its version, command, family or length is wrong, and
 // otherwise once it is whole. Every prefix of an input gets either
 // ErrIncomplete or the same verdict as the whole, so a caller may call
-// Parse after every read.
+// Parse after every read. And Parse has decided by the time b holds
+// V1MaxBytes bytes of a v1 header, or Limits.MaxV2Bytes (at least 16) of
+// a v2 one: a caller never needs a larger buffer to get a verdict.
 //
 // Parse only reads b, and keeps no reference to it (see Header).
 func (l Limits) Parse(b []byte) (h Header, n int, err error) {
