@@ -53,12 +53,12 @@ func (s *v1scanner) line() (Header, error) {
 	if t == Unspec {
 		return Header{Version: 1, Command: Local}, s.unknownRest()
 	}
-	h := Header{Version: 1, Command: Proxy, Transport: t}
-	var src, dst netip.Addr
-	if src, err = s.addr(t, errV1Source); err != nil {
+	src, err := s.addr(t, errV1Source)
+	if err != nil {
 		return Header{}, err
 	}
-	if dst, err = s.addr(t, errV1Dest); err != nil {
+	dst, err := s.addr(t, errV1Dest)
+	if err != nil {
 		return Header{}, err
 	}
 	sport, err := s.port(' ', errV1SrcPort)
@@ -72,9 +72,8 @@ func (s *v1scanner) line() (Header, error) {
 	if err := s.lf(); err != nil {
 		return Header{}, err
 	}
-	h.Source = netip.AddrPortFrom(src, sport)
-	h.Destination = netip.AddrPortFrom(dst, dport)
-	return h, nil
+	return Header{Version: 1, Command: Proxy, Transport: t,
+		Source: netip.AddrPortFrom(src, sport), Destination: netip.AddrPortFrom(dst, dport)}, nil
 }
 
 // protocol scans the protocol word, with the space after TCP4 and TCP6.
@@ -179,33 +178,26 @@ func init() {
 
 // addr scans an address of t's family and the space after it.
 func (s *v1scanner) addr(t Transport, bad error) (netip.Addr, error) {
-	var (
-		f   []byte
-		err error
-		a   netip.Addr
-		ok  bool
-	)
 	if t == TCP4 {
-		if f, err = s.field(&v1IPv4Chars, maxV1IPv4, ' ', bad); err != nil {
+		f, err := s.field(&v1IPv4Chars, maxV1IPv4, ' ', bad)
+		if err != nil {
 			return netip.Addr{}, err
 		}
 		var ip [4]byte
-		if ok = parseIPv4(ip[:], f); ok {
-			a = netip.AddrFrom4(ip)
+		if !parseIPv4(ip[:], f) {
+			return netip.Addr{}, bad
 		}
-	} else {
-		if f, err = s.field(&v1IPv6Chars, maxV1IPv6, ' ', bad); err != nil {
-			return netip.Addr{}, err
-		}
-		var ip [16]byte
-		if ok = parseIPv6(&ip, f); ok {
-			a = netip.AddrFrom16(ip).Unmap()
-		}
+		return netip.AddrFrom4(ip), nil
 	}
-	if !ok {
+	f, err := s.field(&v1IPv6Chars, maxV1IPv6, ' ', bad)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	var ip [16]byte
+	if !parseIPv6(&ip, f) {
 		return netip.Addr{}, bad
 	}
-	return a, nil
+	return netip.AddrFrom16(ip).Unmap(), nil
 }
 
 // port scans a port and the byte end after it: decimal 0-65535 without
