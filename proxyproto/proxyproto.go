@@ -69,7 +69,8 @@ func (t Transport) String() string {
 // What to do with it: when Source is valid, the client is Source and the
 // address it connected to is Destination; otherwise (Local, v1 UNKNOWN,
 // v2 UNSPEC, AF_UNIX) use the connection's own endpoints, as the spec
-// asks.
+// asks. A Local header carries nothing else: its addresses and TLVs go
+// unread (§2.2).
 //
 // A Header owns its memory. Parse copies the parts of its input it keeps
 // (AF_UNIX addresses and TLVs, in one allocation), so the input buffer
@@ -136,8 +137,9 @@ func (l Limits) maxV2() int {
 // ErrIncomplete is what Parse returns while its input is a proper prefix
 // of a header that may still turn out valid: read more bytes, append
 // them, and call Parse again on the whole. The spec (§2) lets a receiver
-// drop a connection whose header does not come in one piece, and asks for
-// a timeout of a few seconds at least; which to do is the caller's choice.
+// drop a connection whose header does not come in one piece, and suggests
+// giving up on one whose header has not come within a few seconds (at
+// least 3, to cover a TCP retransmit); which to do is the caller's choice.
 var ErrIncomplete = errors.New("proxyproto: incomplete header")
 
 // The kinds of error Parse returns besides ErrIncomplete. Every error

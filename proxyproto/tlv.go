@@ -58,7 +58,7 @@ const (
 
 // TLVs returns the v2 header's TLVs after the addresses, in the order
 // sent, NOOP padding and unregistered types included. There are none for
-// v1 and for Local headers (whose TLVs are skipped, see Header.Command).
+// v1 headers, nor for Local ones, whose TLVs go unread (see Header).
 // The values point into the Header's memory (see Header).
 func (h *Header) TLVs() iter.Seq2[TLVType, []byte] {
 	return tlvs(h.tlvs)
