@@ -10,6 +10,7 @@ require (
 	github.com/gohttpserver/httpserver v0.0.0-00010101000000-000000000000
 	github.com/gorilla/handlers v1.5.2
 	github.com/gorilla/websocket v1.5.3
+	github.com/pires/go-proxyproto v0.15.0
 	github.com/prometheus/client_golang v1.25.0
 )
 
