@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gohttpserver/httpserver/internal/wire"
+	"github.com/gohttpserver/httpserver/proxyproto"
 )
 
 // conn is one client connection.
@@ -88,6 +89,12 @@ type conn struct {
 	// response, an undrained body); see lingerClose.
 	linger bool
 
+	// expectProxy: a PROXY protocol header is due before the first
+	// request (Server.ProxyProtocol, from a trusted peer); proxy is the
+	// header once read, nil without one.
+	expectProxy bool
+	proxy       *proxyproto.Header
+
 	// hijacked: a Stream took the connection (StreamWriter.Hijack); the
 	// server no longer closes or counts it.
 	hijacked bool
@@ -160,6 +167,7 @@ func newConn(s *Server, rwc net.Conn, base context.Context) *conn {
 		c.remoteAddr, c.remoteIP = joinAddr(a)
 		c.remotePort = a.Port
 	}
+	c.expectProxy = s.ProxyProtocol && s.trustedPeer(rwc.RemoteAddr())
 	return c
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gohttpserver/httpserver/internal/wire"
+	"github.com/gohttpserver/httpserver/proxyproto"
 )
 
 // readResult is how readRequest ended.
@@ -129,6 +130,12 @@ func (c *conn) readHead() readResult {
 	// deadline. Arming it then (rather than at the first byte) moves it by
 	// the time one parse took.
 	timeout := c.srv.readHeaderTimeout()
+	if c.expectProxy {
+		if r := c.readProxyHeader(lim.MaxHeadBytes, timeout); r != readOK {
+			return r
+		}
+		timeout = 0 // armed once per head, the PROXY header's included
+	}
 	// The HTTP/2 preface is looked for before the HTTP/1 parser sees it
 	// (it would refuse "PRI * HTTP/2.0" with 505), only as the first bytes
 	// of a cleartext connection, and only when H2C is set (over TLS,
@@ -338,4 +345,53 @@ func (c *conn) startBody(req *Request) {
 	}
 	b.needContinue = h.Expect100 && !b.done
 	req.Body = (*requestBody)(req)
+}
+
+// readProxyHeader reads the PROXY protocol header a trusted peer sends
+// first (Server.ProxyProtocol) and takes the client's address from it. A
+// header that does not parse, or does not come in time, closes the
+// connection without an answer: what follows it cannot be trusted.
+func (c *conn) readProxyHeader(max int, timeout time.Duration) readResult {
+	for {
+		h, n, err := proxyproto.Parse(c.r.buffered())
+		if err == nil {
+			c.r.consume(n)
+			c.expectProxy = false
+			c.useProxyHeader(&h)
+			return readOK
+		}
+		if err != proxyproto.ErrIncomplete {
+			c.refuseProxy(err)
+			return readClose
+		}
+		if _, err := c.r.readMore(max, timeout); err != nil {
+			if isTimeout(err) {
+				c.refuseProxy(errProxyTimeout)
+			}
+			return readClose
+		}
+		timeout = 0
+	}
+}
+
+var errProxyTimeout = errors.New("httpserver: PROXY protocol header not received in time")
+
+// refuseProxy reports a connection closed for its PROXY header to the
+// access log (status 0: nothing was sent).
+func (c *conn) refuseProxy(err error) {
+	c.rs.out.failure = err
+	c.logAccess(nil, time.Time{})
+}
+
+// useProxyHeader makes h's source the connection's remote address, for a
+// PROXY header over TCP or UDP (a LOCAL or UNKNOWN one, or a Unix
+// source, leaves the peer's), and keeps h for Request.ProxyHeader.
+func (c *conn) useProxyHeader(h *proxyproto.Header) {
+	hc := *h
+	c.proxy = &hc
+	if src := h.Source; src.IsValid() {
+		a := net.TCPAddrFromAddrPort(src)
+		c.remoteAddr, c.remoteIP = joinAddr(a)
+		c.remotePort = a.Port
+	}
 }

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/netip"
 	"strconv"
 
 	"github.com/gohttpserver/httpserver/internal/forwarded"
+	"github.com/gohttpserver/httpserver/proxyproto"
 )
 
 // A Request is one parsed HTTP request, as a Handler receives it.
@@ -306,7 +308,8 @@ func (r *Request) RemoteAddr() string {
 type shutdownNoticeKey struct{}
 
 // Client returns the address of the client the request is from: the
-// peer's (RemoteIP and RemotePort), unless the peer is one of
+// peer's (RemoteIP and RemotePort: with Server.ProxyProtocol, the source
+// its PROXY header named), unless that peer is one of
 // Server.TrustedProxies, when it is the client the proxies name in their
 // forwarding fields (see TrustedProxies), the port 0 when they name none.
 // It decides on each call, without keeping anything: a request from a
@@ -341,10 +344,27 @@ func (r *Request) resolveClient() (forwarded.Client, bool) {
 	if c == nil || c.srv.trust == nil {
 		return forwarded.Client{}, false
 	}
-	ta, ok := c.rwc.RemoteAddr().(*net.TCPAddr)
-	if !ok || !c.srv.trust.Contains(ta.AddrPort().Addr()) {
+	// The peer is the one a PROXY header named, if any: the forwarding
+	// fields are that peer's word, believed only if it is trusted too.
+	var peer netip.AddrPort
+	if c.proxy != nil && c.proxy.Source.IsValid() {
+		peer = c.proxy.Source
+	} else if ta, ok := c.rwc.RemoteAddr().(*net.TCPAddr); ok {
+		peer = ta.AddrPort()
+	}
+	if !peer.IsValid() || !c.srv.trust.Contains(peer.Addr()) {
 		return forwarded.Client{}, false
 	}
 	isTLS := r.TLS != nil || c.isTLS()
-	return c.srv.trust.Resolve(ta.AddrPort(), isTLS, &r.Headers), true
+	return c.srv.trust.Resolve(peer, isTLS, &r.Headers), true
+}
+
+// ProxyHeader returns the PROXY protocol header the connection began
+// with (Server.ProxyProtocol), TLVs included, or nil when there was none.
+// It is shared by the connection's requests: do not modify it.
+func (r *Request) ProxyHeader() *proxyproto.Header {
+	if r.conn == nil {
+		return nil
+	}
+	return r.conn.proxy
 }

@@ -228,6 +228,23 @@ type Server struct {
 	// RemotePort stay the peer's. Default none.
 	TrustedProxies []netip.Prefix
 
+	// ProxyProtocol makes the server expect a PROXY protocol header (v1
+	// or v2: HAProxy's send-proxy and send-proxy-v2, the clouds' network
+	// load balancers, Envoy) as the first bytes of every connection from
+	// TrustedProxies, and take the client's address from it: RemoteIP,
+	// RemotePort and RemoteAddr are the header's source (for a PROXY
+	// header over TCP; a LOCAL or UNKNOWN one keeps the peer's), and
+	// Request.ProxyHeader gives the header, TLVs included. A trusted
+	// connection whose header is malformed, or has not come within
+	// ReadHeaderTimeout, is closed without an answer, as the protocol
+	// asks. Connections from other peers are never parsed for one (a
+	// client cannot claim another's address): a header they send is
+	// refused as a malformed request. A connection parks while it waits
+	// for the header, as for a request. Not yet with ServeTLS (the header
+	// comes before the TLS handshake): that fails with an error. Default
+	// off.
+	ProxyProtocol bool
+
 	// UseForwarded makes the server read the Forwarded field (RFC 7239)
 	// from TrustedProxies instead of X-Forwarded-For, -Proto and -Host:
 	// set it only when the proxies set Forwarded. One source is read,

@@ -55,10 +55,19 @@ func matchPreface(in []byte) prefaceMatch {
 }
 
 // prereadConn is a connection whose first reads return bytes the server
-// read from it before handing it over.
+// read from it before handing it over, and whose RemoteAddr is the
+// client's when a PROXY protocol header said who that is.
 type prereadConn struct {
 	net.Conn
-	rest []byte
+	rest   []byte
+	remote net.Addr // nil: the connection's own
+}
+
+func (p *prereadConn) RemoteAddr() net.Addr {
+	if p.remote != nil {
+		return p.remote
+	}
+	return p.Conn.RemoteAddr()
 }
 
 func (p *prereadConn) Read(b []byte) (int, error) {
@@ -119,7 +128,11 @@ func (c *conn) takeOver(serve func(net.Conn), rest []byte) {
 			done()
 		}
 	}()
-	serve(withPreread(c.rwc, rest))
+	nc := withPreread(c.rwc, rest)
+	if c.proxy != nil && c.proxy.Source.IsValid() {
+		nc = &prereadConn{Conn: c.rwc, rest: rest, remote: net.TCPAddrFromAddrPort(c.proxy.Source)}
+	}
+	serve(nc)
 }
 
 // serveConnHandler hands a connection that has not carried a request to

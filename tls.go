@@ -31,6 +31,10 @@ func (s *Server) ServeTLS(l net.Listener, certFile, keyFile string) error {
 		l.Close()
 		return ErrServerClosed
 	}
+	if s.ProxyProtocol {
+		l.Close()
+		return errProxyTLS
+	}
 	cfg, err := s.serverTLSConfig(certFile, keyFile)
 	if err != nil {
 		l.Close()
@@ -47,6 +51,9 @@ func (s *Server) ListenAndServeTLS(certFile, keyFile string) error {
 	if s.shutting.Load() {
 		return ErrServerClosed
 	}
+	if s.ProxyProtocol {
+		return errProxyTLS
+	}
 	cfg, err := s.serverTLSConfig(certFile, keyFile)
 	if err != nil {
 		return err
@@ -57,6 +64,9 @@ func (s *Server) ListenAndServeTLS(certFile, keyFile string) error {
 	}
 	return s.Serve(tls.NewListener(l, cfg))
 }
+
+// errProxyTLS is ServeTLS's error with Server.ProxyProtocol.
+var errProxyTLS = errors.New("httpserver: ProxyProtocol over TLS is not supported yet: terminate TLS at the proxy, or serve plain TCP")
 
 // errTLSNoCert and errTLSHalfPair are ServeTLS's errors for a
 // certificate that was not given.

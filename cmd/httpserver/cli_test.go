@@ -470,6 +470,26 @@ func TestCLIDrain(t *testing.T) {
 	}
 }
 
+// TestCLIProxyProtocol: with -proxy-protocol the access log shows the
+// client the PROXY header names.
+func TestCLIProxyProtocol(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"index.html": "hi"})
+	p := startCLI(t, "-addr", "127.0.0.1:0", "-proxy-protocol", "-trusted-proxies", "127.0.0.1", dir)
+	nc, err := net.Dial("tcp", strings.TrimPrefix(p.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(30 * time.Second))
+	io.WriteString(nc, "PROXY TCP4 203.0.113.7 192.0.2.1 4711 80\r\nGET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("got %v, %v; want 200", resp, err)
+	}
+	p.waitLine(t, 10*time.Second, func(s string) bool { return strings.HasPrefix(s, "203.0.113.7 - - [") })
+}
+
 // TestCLITrustedProxies: with -trusted-proxies naming the peer, the
 // access log shows the client its X-Forwarded-For names; without it, a
 // forged X-Forwarded-For is ignored.

@@ -33,6 +33,7 @@
 //	                  before the 10 seconds for requests in flight
 //	-trusted-proxies CIDR[,CIDR...]
 //	                  believe X-Forwarded-For/-Proto from these proxies only
+//	-proxy-protocol   expect a PROXY protocol header from -trusted-proxies
 //
 // "httpserver -help" describes each in full, with the exact formats of the
 // log lines. The fileserver package documents what requests get.
@@ -181,6 +182,7 @@ func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
 		Drain:     cfg.drain,
 
 		TrustedProxies: cfg.trustedProxies,
+		ProxyProtocol:  cfg.proxyProtocol,
 	}
 	if cfg.h2 || cfg.h2c {
 		if err := h2.Configure(srv, &h2.Config{H2C: cfg.h2c}); err != nil {
