@@ -108,7 +108,7 @@ var testHandler = httpserver.HandlerFunc(func(req *httpserver.Request) *httpserv
 
 // serve serves srv on a port of 127.0.0.1 until the test ends and
 // returns the address.
-func serve(t *testing.T, srv *httpserver.Server) string {
+func serve(t testing.TB, srv *httpserver.Server) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -128,7 +128,7 @@ func serve(t *testing.T, srv *httpserver.Server) string {
 
 // rawRequest sends raw on a new connection to addr and reads one
 // response; it returns its status, or 0 when none came.
-func rawRequest(t *testing.T, addr, raw string) int {
+func rawRequest(t testing.TB, addr, raw string) int {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {

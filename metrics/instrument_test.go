@@ -89,7 +89,7 @@ func TestInstrument(t *testing.T) {
 				}},
 				{"HTTP/2 over MaxHeaderCount", func() int { return h2Get(t, addr, "/ok", 9) }, 431, []string{
 					// h2's limits answer before the handler: no Start.
-					"done GET 4xx HTTP/2 /ok 431 in=0 out=" + n(http.StatusText(431)+"\n") + " started=false refused=false",
+					"done GET 4xx HTTP/2 /ok 431 in=0 out=" + n(http.StatusText(http.StatusRequestHeaderFieldsTooLarge)+"\n") + " started=false refused=false",
 					"log 431",
 				}},
 			}

@@ -60,7 +60,7 @@ func TestClassOf(t *testing.T) {
 
 func TestProtoOf(t *testing.T) {
 	tests := []struct {
-		version       string
+		version        string
 		name, version2 string
 	}{
 		{"1.1", "HTTP/1.1", "1.1"},
