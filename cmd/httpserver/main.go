@@ -31,6 +31,18 @@
 //	-drain DURATION   on the first signal, keep answering requests on open
 //	                  connections (with Connection: close) for DURATION
 //	                  before the 10 seconds for requests in flight
+//	-metrics host:port  Prometheus metrics at /metrics and readiness at
+//	                  /ready, on a listener of their own (off by default)
+//
+// With -metrics, the second line of standard error says where they are:
+//
+//	Metrics on http://127.0.0.1:9090/metrics
+//
+// The metrics (package metrics/prom has them all) count requests by
+// method, status class and protocol, their durations, bytes received and
+// sent, refusals by status, requests in flight, and connections by
+// state; /ready answers 503 once the shutdown has begun. The metrics
+// listener serves plain HTTP, and stops after the server has.
 //
 // "httpserver -help" describes each in full, with the exact formats of the
 // log lines. The fileserver package documents what requests get.
@@ -170,6 +182,13 @@ func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var ml net.Listener // -metrics
+	if cfg.metrics != "" {
+		if ml, err = net.Listen("tcp", cfg.metrics); err != nil {
+			l.Close()
+			return fmt.Errorf("-metrics: %w", err)
+		}
+	}
 	fmt.Fprintln(stderr, banner(cfg.addr, l.Addr(), tlsConfig != nil))
 	srv := &httpserver.Server{
 		Handler:   h,
@@ -177,6 +196,10 @@ func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
 		AccessLog: newAccessLog(cfg.logMode, stderr),
 		ErrorLog:  newErrorLog(cfg.logMode, stderr),
 		Drain:     cfg.drain,
+	}
+	if ml != nil {
+		// Before h2.Configure: see metrics.Instrument.
+		defer serveMetrics(srv, ml, cfg.metrics, stderr)()
 	}
 	if cfg.h2 || cfg.h2c {
 		if err := h2.Configure(srv, &h2.Config{H2C: cfg.h2c}); err != nil {
@@ -246,6 +269,13 @@ func banner(addr string, bound net.Addr, isTLS bool) string {
 	if isTLS {
 		proto, scheme = "HTTPS", "https"
 	}
+	host, port := shownHostPort(addr, bound)
+	return fmt.Sprintf("Serving %s on %s port %s (%s://%s/) ...", proto, host, port, scheme, net.JoinHostPort(host, port))
+}
+
+// shownHostPort is how the banners show bound, the address that addr
+// (from the command line) bound.
+func shownHostPort(addr string, bound net.Addr) (host, port string) {
 	host, port, err := net.SplitHostPort(bound.String())
 	if err != nil {
 		host, port = bound.String(), ""
@@ -256,5 +286,5 @@ func banner(addr string, bound net.Addr, isTLS bool) string {
 			host = "0.0.0.0"
 		}
 	}
-	return fmt.Sprintf("Serving %s on %s port %s (%s://%s/) ...", proto, host, port, scheme, net.JoinHostPort(host, port))
+	return host, port
 }

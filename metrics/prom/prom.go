@@ -20,15 +20,17 @@
 //
 //	httpserver_requests_total{method,code_class,proto}             counter
 //	httpserver_request_duration_seconds{method,code_class,proto}   histogram
-//	httpserver_received_bytes_total    counter: request heads and bodies (decoded)
+//	httpserver_received_bytes_total    counter: request heads and the body bytes read (decoded)
 //	httpserver_sent_bytes_total        counter: response bodies (without framing)
 //	httpserver_refused_total{code}     counter: heads refused before they parsed, by status
 //
 // The duration runs from the parsed head to the end of the response, in
 // the buckets OpenTelemetry advises for http.server.request.duration
 // (metrics.DurationBuckets: 5 ms to 10 s). The byte counters include
-// refusals; HTTP/2 requests count their response bodies but not what
-// they received (package h2 does not report it). A refusal's code is the
+// refusals' answers (a refused head itself counts no bytes received, nor
+// does a body nobody read before the connection closed); HTTP/2 requests
+// count their response bodies but not what they received (package h2
+// does not report it). A refusal's code is the
 // status the server answered it with (400 for a malformed head, 408 for
 // one too slow, 414, 431, 501 for an unknown long method, 505): a set the
 // server chooses, never the client.
@@ -117,7 +119,7 @@ func NewCollector(srv *httpserver.Server) *Collector {
 		}, labels),
 		received: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "httpserver_received_bytes_total",
-			Help: "Bytes received in requests: heads, and bodies as decoded (HTTP/1 only).",
+			Help: "Bytes received in requests: heads, and the body bytes read (decoded), for HTTP/1.",
 		}),
 		sent: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "httpserver_sent_bytes_total",
