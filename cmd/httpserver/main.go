@@ -199,7 +199,8 @@ func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
 	}
 	if ml != nil {
 		// Before h2.Configure: see metrics.Instrument.
-		defer serveMetrics(srv, ml, cfg.metrics, stderr)()
+		stopMetrics := serveMetrics(srv, ml, cfg.metrics, stderr)
+		defer stopMetrics()
 	}
 	if cfg.h2 || cfg.h2c {
 		if err := h2.Configure(srv, &h2.Config{H2C: cfg.h2c}); err != nil {
