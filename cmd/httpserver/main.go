@@ -31,21 +31,23 @@
 //	-drain DURATION   on the first signal, keep answering requests on open
 //	                  connections (with Connection: close) for DURATION
 //	                  before the 10 seconds for requests in flight
-//	-metrics host:port  Prometheus metrics at /metrics and readiness at
-//	                  /ready, on a listener of their own (off by default)
-//
-// With -metrics, the second line of standard error says where they are:
-//
-//	Metrics on http://127.0.0.1:9090/metrics
-//
-// The metrics (package metrics/prom has them all) count requests by
-// method, status class and protocol, their durations, bytes received and
-// sent, refusals by status, requests in flight, and connections by
-// state; /ready answers 503 once the shutdown has begun. The metrics
-// listener serves plain HTTP, and stops after the server has.
+//	-metrics ADDR     Prometheus metrics at /metrics and readiness at
+//	                  /ready on ADDR (host:port), a listener of their own
+//	                  (off by default)
 //
 // "httpserver -help" describes each in full, with the exact formats of the
 // log lines. The fileserver package documents what requests get.
+//
+// With -metrics, the second line of standard error says where the
+// metrics are:
+//
+//	Metrics on http://127.0.0.1:9090/metrics
+//
+// They (package metrics/prom has them all) count requests by method,
+// status class and protocol, their durations, bytes received and sent,
+// refusals by status, requests in flight, and connections by state;
+// /ready answers 503 once the shutdown has begun. The metrics listener
+// serves plain HTTP, and stops after the server has.
 //
 // Ctrl-C or SIGTERM stops accepting connections, closes idle ones, and
 // waits at most 10 seconds for requests in flight before exiting; a second
