@@ -34,8 +34,9 @@
 // http.request.method (Method.String, "_OTHER" included),
 // http.response.status_code (Entry.Status), network.protocol.version
 // (Proto.Version) and error.type (from Entry.Err); Start and Done move
-// http.server.active_requests; Entry.BytesIn and Entry.Bytes give the
-// body sizes. For spans, Start opens one, keyed by Start.Request (Done's
+// http.server.active_requests; Entry.Bytes is
+// http.server.response.body.size (Entry.BytesIn counts the request's head
+// too, so its body size is Request.ContentLength when declared). For spans, Start opens one, keyed by Start.Request (Done's
 // Entry.Request is the same pointer), and Done ends it, its status and
 // sizes set; Done without a Start (Started false) is a request that
 // never reached the handler: a span from now less Entry.Duration to now.
