@@ -31,7 +31,8 @@ type config struct {
 	drain    time.Duration // -drain: Server.Drain
 	// trustedProxies is -trusted-proxies: Server.TrustedProxies.
 	trustedProxies []netip.Prefix
-	proxyProtocol  bool // -proxy-protocol: Server.ProxyProtocol
+	proxyProtocol  bool   // -proxy-protocol: Server.ProxyProtocol
+	metrics        string // -metrics: where to serve /metrics and /ready ("": nowhere)
 	// noCompress is -compress=false (so that the zero config, as the
 	// flag's default, compresses).
 	noCompress bool
@@ -85,6 +86,22 @@ Access log (-log), one line per request on standard error:
         did not complete, error: what went wrong
   off   no access log
 
+Metrics (-metrics host:port), on a listener of their own, in plain HTTP
+(so bind it to an address only the monitoring reaches):
+  GET /metrics  Prometheus' text format (or protobuf, as the scraper asks):
+                httpserver_requests_total{method,code_class,proto},
+                httpserver_request_duration_seconds{method,code_class,proto},
+                httpserver_requests_in_flight, httpserver_connections{state},
+                httpserver_open_connections, httpserver_received_bytes_total,
+                httpserver_sent_bytes_total, httpserver_refused_total{code},
+                httpserver_listeners, httpserver_ready; and the Go runtime's
+                (go_*) and the process's (process_*)
+  GET /ready    200 "ready", then 503 "draining" once Ctrl-C or SIGTERM has
+                begun the shutdown (for a load balancer's health check)
+  Method labels are the nine standard methods or _OTHER; code_class is 1xx
+  to 5xx (none when nothing could be sent); proto is HTTP/1.0, HTTP/1.1 or
+  HTTP/2. The metrics listener stops after the server has.
+
 Faults (a handler's panic, with its stack; failures to accept) are logged
 on standard error too, whatever -log says: as JSON objects with -log json,
 else as key=value lines (log/slog's text format) with a stack's lines
@@ -92,6 +109,8 @@ indented below its line.
 
 The first line on standard error is the address actually bound, as in
   Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...
+and with -metrics the second says where the metrics are:
+  Metrics on http://127.0.0.1:9090/metrics
 
 Exit status: 0 after a shutdown that drained every request, 1 when the
 server could not start (a port in use, say) or the 10 seconds ran out, 2
@@ -124,6 +143,7 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 	fset.DurationVar(&cfg.drain, "drain", 0, "on Ctrl-C or SIGTERM, first keep answering requests on open connections (with Connection: close) for `DURATION`, e.g. 5s, while a load balancer marks this server down; then the usual 10 s for requests in flight")
 	trusted := fset.String("trusted-proxies", "", "`CIDR[,CIDR...]` of the reverse proxies in front of this server: their X-Forwarded-For and X-Forwarded-Proto name the client (in the access log), and their connections do not count per IP; from any other peer those fields are ignored")
 	fset.BoolVar(&cfg.proxyProtocol, "proxy-protocol", false, "expect a PROXY protocol header (v1 or v2, HAProxy's send-proxy) on every connection from -trusted-proxies, and take the client's address from it; plain TCP only")
+	fset.StringVar(&cfg.metrics, "metrics", "", "serve Prometheus metrics at /metrics, and readiness at /ready, on `host:port`, a listener of their own (plain HTTP; see below); off by default")
 	fset.BoolVar(&cfg.h2, "h2", true, "offer HTTP/2 over TLS (with -tls-cert), as browsers expect; -h2=false: HTTP/1.1 only")
 	fset.BoolVar(&cfg.h2c, "h2c", false, "serve cleartext HTTP/2 too (prior knowledge and Upgrade: h2c), for clients and proxies that speak it")
 	compress := fset.Bool("compress", true, "compress text, JSON, JavaScript, SVG... of 1 KiB or more on the fly (zstd, br or gzip, as the client prefers) when no precompressed sibling answers; -compress=false: siblings only")
@@ -164,6 +184,14 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 	}
 	if err := checkAddr(cfg.addr); err != nil {
 		return fail("-addr %q: %v", cfg.addr, err)
+	}
+	if isPort(cfg.metrics) {
+		cfg.metrics = ":" + cfg.metrics
+	}
+	if cfg.metrics != "" {
+		if err := checkAddr(cfg.metrics); err != nil {
+			return fail("-metrics %q: %v", cfg.metrics, err)
+		}
 	}
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return fail("-tls-cert and -tls-key go together")

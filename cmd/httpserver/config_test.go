@@ -58,9 +58,11 @@ func TestParseConfig(t *testing.T) {
 		{
 			name: "every flag",
 			args: []string{"-addr", "127.0.0.1:0", "-tls-cert", "c.pem", "-tls-key", "k.pem",
-				"-cache", "assets=24h", "-listing=false", "-dotfiles", "-log", "json", "-h2=false", "-h2c", "-drain", "5s", "site"},
+				"-cache", "assets=24h", "-listing=false", "-dotfiles", "-log", "json", "-h2=false", "-h2c", "-drain", "5s",
+				"-metrics", "127.0.0.1:9090", "site"},
 			want: config{dir: "site", addr: "127.0.0.1:0", tlsCert: "c.pem", tlsKey: "k.pem",
-				cache: "assets=24h", listing: false, dotfiles: true, logMode: "json", h2: false, h2c: true, drain: 5 * time.Second},
+				cache: "assets=24h", listing: false, dotfiles: true, logMode: "json", h2: false, h2c: true, drain: 5 * time.Second,
+				metrics: "127.0.0.1:9090"},
 			policy: "public, max-age=86400|no-cache|no-cache",
 		},
 		{
@@ -73,6 +75,12 @@ func TestParseConfig(t *testing.T) {
 			name:   "a bare port",
 			args:   []string{"-addr", "8080"},
 			want:   config{dir: ".", addr: ":8080", cache: "no-cache", listing: true, logMode: "clf", h2: true},
+			policy: "default",
+		},
+		{
+			name:   "metrics on a bare port",
+			args:   []string{"-metrics", "9090"},
+			want:   config{dir: ".", addr: ":8000", cache: "no-cache", listing: true, logMode: "clf", h2: true, metrics: ":9090"},
 			policy: "default",
 		},
 		{
@@ -145,6 +153,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{"not an address", []string{"-addr", "not an addr"}, `-addr "not an addr": missing port in address`},
 		{"a port out of range", []string{"-addr", ":99999"}, `-addr ":99999": port "99999": want a number from 0 to 65535`},
 		{"a bare port out of range", []string{"-addr", "65536"}, `-addr ":65536": port "65536"`},
+		{"metrics with no port", []string{"-metrics", "1.2.3.4"}, `-metrics "1.2.3.4": missing port in address`},
+		{"metrics on a port out of range", []string{"-metrics", "70000"}, `-metrics ":70000": port "70000"`},
 		{"certificate without key", []string{"-tls-cert", "c.pem"}, "-tls-cert and -tls-key go together"},
 		{"negative drain", []string{"-drain", "-1s"}, "-drain -1s: want a duration of 0 or more"},
 		{"bad trusted proxies", []string{"-trusted-proxies", "10.0.0.0/8,nonsense"}, "-trusted-proxies: "},
@@ -191,6 +201,9 @@ func TestParseConfigHelp(t *testing.T) {
 			`"-" 400 BYTES 0.000 "REASON"`,
 			"with a stack's lines",
 			"-compress",
+			"-metrics",
+			"httpserver_requests_total{method,code_class,proto}",
+			"Metrics on http://127.0.0.1:9090/metrics",
 		} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("%s: help lacks %q", arg, want)
@@ -258,6 +271,8 @@ func TestRunExitStatus(t *testing.T) {
 		{"a port out of range", []string{"-addr", ":99999", "."}, 2},
 		{"an address with no port", []string{"-addr", "1.2.3.4", "."}, 2},
 		{"a port in use", []string{"-addr", busy.Addr().String(), "."}, 1},
+		{"metrics on a port in use", []string{"-addr", "127.0.0.1:0", "-metrics", busy.Addr().String(), "."}, 1},
+		{"a malformed metrics address", []string{"-metrics", "not an addr", "."}, 2},
 		{"missing directory", []string{"-addr", "127.0.0.1:0", t.TempDir() + "/missing"}, 1},
 		{"a port given as the directory", []string{"-addr", "127.0.0.1:0", "8080"}, 1},
 		{"a file is not a directory", []string{"-addr", "127.0.0.1:0", "config_test.go"}, 1},
@@ -296,6 +311,23 @@ func TestBanner(t *testing.T) {
 	for _, tt := range tests {
 		if got := banner(tt.addr, tt.bound, tt.tls); got != tt.want {
 			t.Errorf("banner(%q, %v, %v):\n got %s\nwant %s", tt.addr, tt.bound, tt.tls, got, tt.want)
+		}
+	}
+}
+
+func TestMetricsBanner(t *testing.T) {
+	tests := []struct {
+		addr  string
+		bound net.Addr
+		want  string
+	}{
+		{":9090", &net.TCPAddr{IP: net.IPv6unspecified, Port: 9090}, "Metrics on http://0.0.0.0:9090/metrics"},
+		{"127.0.0.1:0", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5000}, "Metrics on http://127.0.0.1:5000/metrics"},
+		{"[::1]:9090", &net.TCPAddr{IP: net.IPv6loopback, Port: 9090}, "Metrics on http://[::1]:9090/metrics"},
+	}
+	for _, tt := range tests {
+		if got := metricsBanner(tt.addr, tt.bound); got != tt.want {
+			t.Errorf("metricsBanner(%q, %v):\n got %s\nwant %s", tt.addr, tt.bound, got, tt.want)
 		}
 	}
 }

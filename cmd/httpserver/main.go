@@ -34,9 +34,23 @@
 //	-trusted-proxies CIDR[,CIDR...]
 //	                  believe X-Forwarded-For/-Proto from these proxies only
 //	-proxy-protocol   expect a PROXY protocol header from -trusted-proxies
+//	-metrics ADDR     Prometheus metrics at /metrics and readiness at
+//	                  /ready on ADDR (host:port), a listener of their own
+//	                  (off by default)
 //
 // "httpserver -help" describes each in full, with the exact formats of the
 // log lines. The fileserver package documents what requests get.
+//
+// With -metrics, the second line of standard error says where the
+// metrics are:
+//
+//	Metrics on http://127.0.0.1:9090/metrics
+//
+// They (package metrics/prom has them all) count requests by method,
+// status class and protocol, their durations, bytes received and sent,
+// refusals by status, requests in flight, and connections by state;
+// /ready answers 503 once the shutdown has begun. The metrics listener
+// serves plain HTTP, and stops after the server has.
 //
 // Ctrl-C or SIGTERM stops accepting connections, closes idle ones, and
 // waits at most 10 seconds for requests in flight before exiting; a second
@@ -173,6 +187,13 @@ func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var ml net.Listener // -metrics
+	if cfg.metrics != "" {
+		if ml, err = net.Listen("tcp", cfg.metrics); err != nil {
+			l.Close()
+			return fmt.Errorf("-metrics: %w", err)
+		}
+	}
 	fmt.Fprintln(stderr, banner(cfg.addr, l.Addr(), tlsConfig != nil))
 	srv := &httpserver.Server{
 		Handler:   h,
@@ -183,6 +204,11 @@ func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
 
 		TrustedProxies: cfg.trustedProxies,
 		ProxyProtocol:  cfg.proxyProtocol,
+	}
+	if ml != nil {
+		// Before h2.Configure: see metrics.Instrument.
+		stopMetrics := serveMetrics(srv, ml, cfg.metrics, stderr)
+		defer stopMetrics()
 	}
 	if cfg.h2 || cfg.h2c {
 		if err := h2.Configure(srv, &h2.Config{H2C: cfg.h2c}); err != nil {
@@ -252,6 +278,13 @@ func banner(addr string, bound net.Addr, isTLS bool) string {
 	if isTLS {
 		proto, scheme = "HTTPS", "https"
 	}
+	host, port := shownHostPort(addr, bound)
+	return fmt.Sprintf("Serving %s on %s port %s (%s://%s/) ...", proto, host, port, scheme, net.JoinHostPort(host, port))
+}
+
+// shownHostPort is how the banners show bound, the address that addr
+// (from the command line) bound.
+func shownHostPort(addr string, bound net.Addr) (host, port string) {
 	host, port, err := net.SplitHostPort(bound.String())
 	if err != nil {
 		host, port = bound.String(), ""
@@ -262,5 +295,5 @@ func banner(addr string, bound net.Addr, isTLS bool) string {
 			host = "0.0.0.0"
 		}
 	}
-	return fmt.Sprintf("Serving %s on %s port %s (%s://%s/) ...", proto, host, port, scheme, net.JoinHostPort(host, port))
+	return host, port
 }
