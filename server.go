@@ -240,8 +240,10 @@ type Server struct {
 	// asks. Connections from other peers are never parsed for one (a
 	// client cannot claim another's address): a header they send is
 	// refused as a malformed request. A connection parks while it waits
-	// for the header, as for a request. Not yet with ServeTLS (the header
-	// comes before the TLS handshake): that fails with an error. Default
+	// for the header, as for a request. With ServeTLS the header comes
+	// before the TLS handshake, and is read, under the handshake's
+	// deadline, before it. A tls.NewListener of your own given to Serve
+	// gets no PROXY parsing: wrap its inner listener yourself. Default
 	// off.
 	ProxyProtocol bool
 

@@ -142,7 +142,7 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 	fset.StringVar(&cfg.logMode, "log", "clf", "access log `format`: clf, json or off (see below)")
 	fset.DurationVar(&cfg.drain, "drain", 0, "on Ctrl-C or SIGTERM, first keep answering requests on open connections (with Connection: close) for `DURATION`, e.g. 5s, while a load balancer marks this server down; then the usual 10 s for requests in flight")
 	trusted := fset.String("trusted-proxies", "", "`CIDR[,CIDR...]` of the reverse proxies in front of this server: their X-Forwarded-For and X-Forwarded-Proto name the client (in the access log), and their connections do not count per IP; from any other peer those fields are ignored")
-	fset.BoolVar(&cfg.proxyProtocol, "proxy-protocol", false, "expect a PROXY protocol header (v1 or v2, HAProxy's send-proxy) on every connection from -trusted-proxies, and take the client's address from it; plain TCP only")
+	fset.BoolVar(&cfg.proxyProtocol, "proxy-protocol", false, "expect a PROXY protocol header (v1 or v2, HAProxy's send-proxy) on every connection from -trusted-proxies, and take the client's address from it (before the TLS handshake with -tls-cert)")
 	fset.StringVar(&cfg.metrics, "metrics", "", "serve Prometheus metrics at /metrics, and readiness at /ready, on `host:port`, a listener of their own (plain HTTP; see below); off by default")
 	fset.BoolVar(&cfg.h2, "h2", true, "offer HTTP/2 over TLS (with -tls-cert), as browsers expect; -h2=false: HTTP/1.1 only")
 	fset.BoolVar(&cfg.h2c, "h2c", false, "serve cleartext HTTP/2 too (prior knowledge and Upgrade: h2c), for clients and proxies that speak it")
@@ -205,9 +205,6 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 	}
 	if cfg.proxyProtocol && len(cfg.trustedProxies) == 0 {
 		return fail("-proxy-protocol needs -trusted-proxies: the networks whose PROXY headers are believed")
-	}
-	if cfg.proxyProtocol && cfg.tlsCert != "" {
-		return fail("-proxy-protocol with -tls-cert is not supported yet: terminate TLS at the proxy")
 	}
 	if cfg.drain < 0 {
 		return fail("-drain %v: want a duration of 0 or more", cfg.drain)

@@ -159,7 +159,6 @@ func TestParseConfigErrors(t *testing.T) {
 		{"negative drain", []string{"-drain", "-1s"}, "-drain -1s: want a duration of 0 or more"},
 		{"bad trusted proxies", []string{"-trusted-proxies", "10.0.0.0/8,nonsense"}, "-trusted-proxies: "},
 		{"PROXY protocol without trusted proxies", []string{"-proxy-protocol"}, "-proxy-protocol needs -trusted-proxies"},
-		{"PROXY protocol over TLS", []string{"-proxy-protocol", "-trusted-proxies", "10.0.0.0/8", "-tls-cert", "c.pem", "-tls-key", "k.pem"}, "-proxy-protocol with -tls-cert is not supported yet"},
 		{"key without certificate", []string{"-tls-key", "k.pem"}, "-tls-cert and -tls-key go together"},
 		{"unknown log format", []string{"-log", "combined"}, `-log "combined": want clf, json or off`},
 		{"bad boolean", []string{"-listing=maybe"}, `invalid boolean value "maybe" for -listing`},
