@@ -28,6 +28,8 @@ type config struct {
 	h2       bool          // -h2: HTTP/2 over TLS (by ALPN)
 	h2c      bool          // -h2c: HTTP/2 over cleartext TCP
 	drain    time.Duration // -drain: Server.Drain
+	// reusePort is -reuseport: listen with SO_REUSEPORT.
+	reusePort bool
 	// noCompress is -compress=false (so that the zero config, as the
 	// flag's default, compresses).
 	noCompress bool
@@ -50,7 +52,8 @@ with byte ranges, ETags and conditional requests, precompressed siblings
 (file.br, file.gz, file.zst), compression on the fly (zstd, br, gzip)
 of what has no sibling, and directory listings. Ctrl-C (or SIGTERM)
 stops accepting, lets requests in flight finish for at most 10 seconds,
-and exits; Ctrl-C again quits at once. Flags come before DIR.
+and exits; Ctrl-C again quits at once. SIGHUP restarts in place, losing
+no request (see Restarts below). Flags come before DIR.
 
 Flags:
 `
@@ -88,6 +91,31 @@ indented below its line.
 
 The first line on standard error is the address actually bound, as in
   Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...
+one line per socket, each followed by where the socket came from when it
+was not opened here: "(a socket from systemd)", or "(the socket of pid N,
+restarted as pid M)".
+
+Restarts (SIGHUP): the command starts the executable again (its file as
+it is now, so a new build installed in its place takes over), with the
+same flags, environment and directory, and hands it the listening
+sockets. The successor reads its flags, the directory and the
+certificates anew. Once it serves, the old process stops accepting and
+shuts down as on SIGTERM (with -drain: requests on its open connections
+answered with "Connection: close"), then exits 0; meanwhile both accept
+on the same sockets, so no connection is refused or dropped. If the
+successor fails (a bad flag, a directory gone; or not ready within 30
+seconds, when it is killed), the old process says why and goes on
+serving. A SIGHUP during a restart is ignored; Ctrl-C or SIGTERM
+abandons it. When the terminal that standard error is on hangs up, its
+SIGHUP stops the command instead.
+
+Socket activation (systemd): when LISTEN_PID and LISTEN_FDS pass sockets
+to the command (a .socket unit, systemd-socket-activate), it serves them
+all instead of -addr (stream sockets only: TCP or Unix). A restart by
+systemd keeps the sockets in systemd, whose queues hold the connections
+that arrive meanwhile; SIGHUP works too, but the successor's pid is not
+systemd's main pid (with Type=simple systemd stops the service when the
+old process exits), so prefer systemctl restart there.
 
 Exit status: 0 after a shutdown that drained every request, 1 when the
 server could not start (a port in use, say) or the 10 seconds ran out, 2
@@ -118,6 +146,7 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 	fset.BoolVar(&cfg.dotfiles, "dotfiles", false, "serve and list names beginning with '.' (hidden and 404 by default)")
 	fset.StringVar(&cfg.logMode, "log", "clf", "access log `format`: clf, json or off (see below)")
 	fset.DurationVar(&cfg.drain, "drain", 0, "on Ctrl-C or SIGTERM, first keep answering requests on open connections (with Connection: close) for `DURATION`, e.g. 5s, while a load balancer marks this server down; then the usual 10 s for requests in flight")
+	fset.BoolVar(&cfg.reusePort, "reuseport", false, "listen with SO_REUSEPORT (Linux): several processes of the same user may listen on -addr, and the kernel spreads connections over them; a restart (SIGHUP) hands the socket over instead")
 	fset.BoolVar(&cfg.h2, "h2", true, "offer HTTP/2 over TLS (with -tls-cert), as browsers expect; -h2=false: HTTP/1.1 only")
 	fset.BoolVar(&cfg.h2c, "h2c", false, "serve cleartext HTTP/2 too (prior knowledge and Upgrade: h2c), for clients and proxies that speak it")
 	compress := fset.Bool("compress", true, "compress text, JSON, JavaScript, SVG... of 1 KiB or more on the fly (zstd, br or gzip, as the client prefers) when no precompressed sibling answers; -compress=false: siblings only")
