@@ -100,14 +100,15 @@ it is now, so a new build installed in its place takes over), with the
 same flags, environment and directory, and hands it the listening
 sockets. The successor reads its flags, the directory and the
 certificates anew. Once it serves, the old process stops accepting and
-shuts down as on SIGTERM (with -drain: requests on its open connections
-answered with "Connection: close"), then exits 0; meanwhile both accept
-on the same sockets, so no connection is refused or dropped. If the
-successor fails (a bad flag, a directory gone; or not ready within 30
-seconds, when it is killed), the old process says why and goes on
-serving. A SIGHUP during a restart is ignored; Ctrl-C or SIGTERM
-abandons it. When the terminal that standard error is on hangs up, its
-SIGHUP stops the command instead.
+shuts down as on SIGTERM, with a drain of -drain or, if that is 0, 5
+seconds (requests on its open connections answered with "Connection:
+close"; the drain ends once no connection is left), then exits 0.
+Meanwhile both accept on the same sockets, so no connection is refused
+or dropped. If the successor fails (a bad flag, a directory gone; or
+not ready within 30 seconds, when it is killed), the old process says
+why and goes on serving. A SIGHUP during a restart is ignored; Ctrl-C
+or SIGTERM abandons it. When the terminal that standard error is on
+hangs up, its SIGHUP stops the command instead.
 
 Socket activation (systemd): when LISTEN_PID and LISTEN_FDS pass sockets
 to the command (a .socket unit, systemd-socket-activate), it serves them

@@ -211,7 +211,8 @@ func serve(sigs <-chan os.Signal, rs *restarts, cfg *config, stderr io.Writer) e
 //
 // A SIGHUP on rs.hups (rs may be nil: no restarts) starts a successor on
 // the same sockets (restart.go); once it is ready this process shuts
-// down the same way, and a first signal during that shutdown only says
+// down the same way (with defaultRestartDrain if srv.Drain is 0), and a
+// first signal during that shutdown only says
 // so (it was meant for the successor too, when it came from the
 // terminal), the second quits. While a restart is under way a SIGHUP is
 // ignored, and a stop signal abandons it (the successor is killed, or,
@@ -300,6 +301,9 @@ wait:
 			wg.Go(func() { g.stop(5 * time.Second) })
 		}
 		wg.Wait()
+		if srv.Drain == 0 {
+			srv.Drain = defaultRestartDrain // Shutdown is yet to read it
+		}
 	}
 	if srv.Drain > 0 {
 		fmt.Fprintf(stderr, "Shutting down: answering requests on open connections for %v, then letting those in flight finish (at most %v more; Ctrl-C again to quit at once) ...\n", srv.Drain, grace)

@@ -36,6 +36,15 @@ import (
 // one that is not by then is killed, and the predecessor goes on.
 const defaultRestartTimeout = 30 * time.Second
 
+// defaultRestartDrain is the drain of a restart without -drain: a
+// client that sends a request on a kept-alive connection just as the old
+// process would close it (a new connection accepted just before the
+// hand-over, whose request has not been read yet, is one) gets an answer
+// with "Connection: close" instead of losing the request. The drain ends
+// as soon as no connection is left, so it costs nothing to the common
+// case.
+const defaultRestartDrain = 5 * time.Second
+
 // readyMessage is what a successor writes on its readiness pipe.
 const readyMessage = "READY=1\n"
 

@@ -203,13 +203,19 @@ func (rc *rawClient) get(path, want string) (closed bool, err error) {
 // it, half over keep-alive connections, half with a new connection per
 // request: no request fails, the pid serving changes, and the old
 // process exits 0 once its connections are done (answered with
-// Connection: close under -drain). The clients go on until 2000 requests
-// have been answered and 300 more after the old process exited.
+// Connection: close under -drain, or the restart's own drain without
+// it). The clients go on until 2000 requests have been answered and 300
+// more after the old process exited.
 func TestCLIRestart(t *testing.T) {
+	t.Run("-drain 1m", func(t *testing.T) { testRestart(t, "-drain", "1m") })
+	t.Run("no -drain", func(t *testing.T) { testRestart(t) })
+}
+
+func testRestart(t *testing.T, flags ...string) {
 	dir := t.TempDir()
 	const content = "hello, restart\n"
 	writeFiles(t, dir, map[string]string{"f.txt": content})
-	f := startFamily(t, "", nil, nil, nil, "-addr", "127.0.0.1:0", "-drain", "1m", "-log", "off", dir)
+	f := startFamily(t, "", nil, nil, nil, append(append([]string{"-addr", "127.0.0.1:0", "-log", "off"}, flags...), dir)...)
 	firstPid := f.cmd.Process.Pid
 
 	var (
