@@ -31,6 +31,9 @@
 //	-drain DURATION   on the first signal, keep answering requests on open
 //	                  connections (with Connection: close) for DURATION
 //	                  before the 10 seconds for requests in flight
+//	-reuseport        listen with SO_REUSEPORT (Linux), so that several
+//	                  processes share -addr and the kernel spreads
+//	                  connections over them
 //
 // "httpserver -help" describes each in full, with the exact formats of the
 // log lines. The fileserver package documents what requests get.
@@ -43,6 +46,23 @@
 // requests had to be cut off, 2 for a bad command line (a malformed -addr
 // among them), and 128+N after a second signal N: 130 for Ctrl-C, 143 for
 // SIGTERM.
+//
+// SIGHUP restarts the command in place, losing no request: it starts
+// its executable again (the file as it is now: installing a new build
+// and sending SIGHUP upgrades), with the same arguments and environment,
+// and hands it the listening sockets (httpserver.PassListeners). The
+// successor reads its flags, directory and certificates anew, and says
+// on a pipe once it serves; only then does the old process stop
+// accepting and shut down as on SIGTERM, with -drain (5 seconds if it is
+// 0), and exit 0. Both accept on the same sockets meanwhile, so nothing
+// queued is lost. A successor that fails (exits, or is not ready within
+// 30 seconds) leaves the old process serving, which says why. A SIGHUP
+// during a restart is ignored, and a SIGHUP that follows the hang-up of
+// the terminal standard error is on stops the command instead.
+//
+// Started by systemd's socket activation (LISTEN_PID and LISTEN_FDS),
+// the command serves the sockets passed, all of them, instead of -addr,
+// and its banner says so.
 //
 // Install it from a clone of the module with
 //
