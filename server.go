@@ -901,7 +901,8 @@ type Stats struct {
 	// TakenOver counts connections served by a ConnHandler (HTTP/2,
 	// WebSocket through StreamWriter.HandOff).
 	TakenOver int
-	// Listeners counts the listeners being served.
+	// Listeners counts the listeners being served: accepting, so none
+	// once Shutdown or Close has begun.
 	Listeners int
 	// Ready is Server.Ready: false once Shutdown or Close has begun.
 	Ready bool
@@ -916,6 +917,9 @@ func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := Stats{Conns: len(s.conns), Listeners: len(s.listeners), Ready: s.Ready()}
+	if !st.Ready {
+		st.Listeners = 0 // closed; their Serve calls may not have returned yet
+	}
 	for c := range s.conns {
 		switch c.state.load() {
 		case stateNew, stateIdle:

@@ -59,10 +59,10 @@ func TestParseConfig(t *testing.T) {
 			name: "every flag",
 			args: []string{"-addr", "127.0.0.1:0", "-tls-cert", "c.pem", "-tls-key", "k.pem",
 				"-cache", "assets=24h", "-listing=false", "-dotfiles", "-log", "json", "-h2=false", "-h2c", "-drain", "5s",
-				"-metrics", "127.0.0.1:9090", "site"},
+				"-metrics", "127.0.0.1:9090", "-reuseport", "site"},
 			want: config{dir: "site", addr: "127.0.0.1:0", tlsCert: "c.pem", tlsKey: "k.pem",
 				cache: "assets=24h", listing: false, dotfiles: true, logMode: "json", h2: false, h2c: true, drain: 5 * time.Second,
-				metrics: "127.0.0.1:9090"},
+				metrics: "127.0.0.1:9090", reusePort: true},
 			policy: "public, max-age=86400|no-cache|no-cache",
 		},
 		{
