@@ -694,7 +694,11 @@ func (s *Server) trackConn(c *conn, add bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if add {
-		if s.shutting.Load() {
+		// A connection accepted as Shutdown begins is closed unserved,
+		// unless a Drain is under way and other connections keep it
+		// going (then connWG's count is above zero, so the Add is one
+		// Shutdown's Wait sees): it is served, with "Connection: close".
+		if s.shutting.Load() && (!s.draining.Load() || len(s.conns) == 0) {
 			return false
 		}
 		s.conns[c] = struct{}{}
