@@ -277,6 +277,12 @@ func (c *conn) run() {
 		}
 		if h := proxyHeaderUnderTLS(tc); h != nil {
 			c.useProxyHeader(h)
+			if !c.countProxyClient() {
+				c.acquireState()
+				c.refuse(503, "too many connections from your address")
+				c.close()
+				return
+			}
 		}
 		if next := c.srv.TLSNextProto; len(next) > 0 {
 			if h := next[tc.ConnectionState().NegotiatedProtocol]; h != nil {

@@ -239,3 +239,43 @@ func TestProxyProtocolTLS(t *testing.T) {
 		t.Error("the handshake succeeded after a malformed PROXY header")
 	}
 }
+
+// TestProxyProtocolPerIP: behind a PROXY header, MaxConnsPerIP counts
+// the client the header names (the trusted proxy itself is not counted),
+// and the count ends with the connection.
+func TestProxyProtocolPerIP(t *testing.T) {
+	srv := &Server{
+		ProxyProtocol:  true,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		MaxConnsPerIP:  1,
+		Handler:        HandlerFunc(func(req *Request) *Response { return &Response{StatusCode: 200} }),
+	}
+	ts := startE2E(t, srv)
+	const req = "GET / HTTP/1.1\r\nHost: h\r\n\r\n"
+	from := func(ip string) *rawClient {
+		rc := ts.dialRaw(t)
+		rc.send("PROXY TCP4 " + ip + " 192.0.2.1 4711 80\r\n")
+		return rc
+	}
+	first := from("203.0.113.7")
+	if r := first.roundTrip(req, "GET"); r.Status != 200 {
+		t.Fatalf("first client: %d", r.Status)
+	}
+	if r := from("203.0.113.7").roundTrip(req, "GET"); r.Status != 503 {
+		t.Errorf("a second connection of the same client: %d, want 503", r.Status)
+	}
+	if r := from("203.0.113.8").roundTrip(req, "GET"); r.Status != 200 {
+		t.Errorf("another client: %d, want 200", r.Status)
+	}
+	first.roundTrip("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", "GET")
+	first.expectClosed()
+	// Once the server has let the first connection go, the client may
+	// connect again.
+	deadline := time.Now().Add(hangGuard)
+	for srv.Stats().Conns > 1 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if r := from("203.0.113.7").roundTrip(req, "GET"); r.Status != 200 {
+		t.Errorf("the first client again, after its connection closed: %d, want 200", r.Status)
+	}
+}

@@ -163,7 +163,9 @@ type Server struct {
 	// that one host cannot take every slot; Unlimited (-1) for none.
 	// Behind a reverse proxy every connection comes from the proxy's
 	// address: list the proxy in TrustedProxies, whose connections are
-	// not counted (or raise the limit above the proxy's connection pool).
+	// not counted (or raise the limit above the proxy's connection pool);
+	// with ProxyProtocol too, each is counted under the client its PROXY
+	// header names, and one over the limit gets the 503 after its header.
 	// Connections without an IP address (Unix sockets) are not counted.
 	MaxConnsPerIP int
 
