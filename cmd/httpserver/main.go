@@ -239,10 +239,11 @@ func serve(sigs <-chan os.Signal, rs *restarts, cfg *config, stderr io.Writer) e
 		TrustedProxies: cfg.trustedProxies,
 		ProxyProtocol:  cfg.proxyProtocol,
 	}
+	var startMetrics func() (stop func())
 	if ml != nil {
-		// Before h2.Configure: see metrics.Instrument.
-		stopMetrics := serveMetrics(srv, ml, cfg.metrics, stderr)
-		defer stopMetrics()
+		// Instrumented before h2.Configure (see metrics.Instrument),
+		// served once srv is complete: a scrape reads it.
+		startMetrics = serveMetrics(srv, ml, cfg.metrics, stderr)
 	}
 	if cfg.h2 || cfg.h2c {
 		if err := h2.Configure(srv, &h2.Config{H2C: cfg.h2c}); err != nil {
@@ -251,6 +252,9 @@ func serve(sigs <-chan os.Signal, rs *restarts, cfg *config, stderr io.Writer) e
 		if !cfg.h2 {
 			delete(srv.TLSNextProto, "h2") // h2c only
 		}
+	}
+	if startMetrics != nil {
+		defer startMetrics()()
 	}
 	return serveUntilSignal(srv, ls, sigs, rs, cfg.grace, stderr)
 }

@@ -27,10 +27,13 @@ const metricsShutdown = time.Second
 //	               metrics/prom), the Go runtime's and the process's
 //	GET /ready     srv.ReadyHandler: 200 until the shutdown begins, then 503
 //
-// It says where on stderr, and returns the function that stops it, to
-// be called once srv has stopped: the metrics are scraped through srv's
-// drain, and /ready says 503 during it.
-func serveMetrics(srv *httpserver.Server, l net.Listener, addr string, stderr io.Writer) (stop func()) {
+// It instruments srv at once (before h2.Configure, see
+// metrics.Instrument), says where on stderr, and returns start, which
+// serves the metrics: call it once srv's fields are all set, since a
+// scrape reads srv (Stats) from then on. start returns the function that
+// stops the metrics, to be called once srv has stopped: the metrics are
+// scraped through srv's drain, and /ready says 503 during it.
+func serveMetrics(srv *httpserver.Server, l net.Listener, addr string, stderr io.Writer) (start func() (stop func())) {
 	c := prom.NewCollector(srv)
 	metrics.Instrument(srv, c)
 	reg := prometheus.NewRegistry()
@@ -43,16 +46,18 @@ func serveMetrics(srv *httpserver.Server, l net.Listener, addr string, stderr io
 	ms := &httpserver.Server{Handler: mux, ErrorLog: srv.ErrorLog}
 
 	fmt.Fprintln(stderr, metricsBanner(addr, l.Addr()))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		ms.Serve(l) // fails only when accepting does: the metrics stop, the server goes on
-	}()
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), metricsShutdown)
-		defer cancel()
-		ms.Shutdown(ctx)
-		<-done
+	return func() func() {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			ms.Serve(l) // fails only when accepting does: the metrics stop, the server goes on
+		}()
+		return func() {
+			ctx, cancel := context.WithTimeout(context.Background(), metricsShutdown)
+			defer cancel()
+			ms.Shutdown(ctx)
+			<-done
+		}
 	}
 }
 
