@@ -23,7 +23,9 @@
 # Environment (defaults in brackets): DURATION seconds of wrk per rolling
 # run [30], CONNS wrk connections [32], DRAIN for the run that must pass
 # [2s], CLIENT source address of the client [127.0.0.7], OUT [a new
-# /tmp/peers.XXXXXX, kept], PEERS_TIMEOUT bound on the whole script in
+# /tmp/peers.XXXXXX, kept], SLOW seconds an instance stays down in the
+# drain-slow runs [5], ONLY the runs to do, of "drain nodrain drain-slow
+# drain-slow-redispatch proxy xff" [all of them], PEERS_TIMEOUT bound on the whole script in
 # seconds [480].
 #
 # It installs haproxy, nginx and wrk with apt-get if they are missing,
@@ -54,6 +56,9 @@ BOUND=${PEERS_TIMEOUT:-480} # no process outlives the script's own bound
 OUT=${OUT:-$(mktemp -d /tmp/peers.XXXXXX)}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
+
+# want NAME: NAME is in ONLY (all when ONLY is empty).
+want() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
 
 log() { printf '%s peers.sh: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
@@ -331,14 +336,16 @@ rolling() {
 	read -r nreq non2xx sockerr rps maxlat < <(parse_wrk "$dir/wrk.txt")
 	# The backend's requests only (not the stats page's).
 	grep ' server=be/' "$dir/haproxy.log" >"$dir/haproxy-be.log" || true
-	h5xx=$(grep -c '^status=5' "$dir/haproxy-be.log" || true)
+	# HAProxy's own count of 5xx answers (its log, written without
+	# blocking, may drop lines under load: it gives the details only).
+	h5xx=$(csv_field "$dir/stats.csv" fe FRONTEND hrsp_5xx)
 	hretr=$(csv_field "$dir/stats.csv" be BACKEND wretr)
 	hredis=$(csv_field "$dir/stats.csv" be BACKEND wredis)
 	hecon=$(csv_field "$dir/stats.csv" be BACKEND econ)
 	heresp=$(csv_field "$dir/stats.csv" be BACKEND eresp)
 	{
 		echo "wrk: $nreq requests, $rps req/s, max latency $maxlat, non-2xx $non2xx, socket errors $sockerr"
-		echo "HAProxy: $h5xx responses 5xx in its log (by status: $(sed -n 's/^status=\([0-9-]*\) .*/\1/p' "$dir/haproxy-be.log" | sort | uniq -c | awk '{printf "%s%s x%s", s, $2, $1; s=", "}')); backend retries $hretr, redispatches $hredis, connection errors $hecon, response errors $heresp"
+		echo "HAProxy: $h5xx responses 5xx (in its log, by status: $(sed -n 's/^status=\([0-9-]*\) .*/\1/p' "$dir/haproxy-be.log" | sort | uniq -c | awk '{printf "%s%s x%s", s, $2, $1; s=", "}')); backend retries $hretr, redispatches $hredis, connection errors $hecon, response errors $heresp"
 		echo "HAProxy termination states other than --: $(awk '{for (i = 1; i <= NF; i++) if ($i ~ /^term=/ && $i != "term=----") print $i}' "$dir/haproxy-be.log" | sort | uniq -c | awk '{printf "%s%s x%s", s, $2, $1; s=", "} END {if (!NR) printf "none"}')"
 	} | tee "$dir/summary.txt" >&2
 	[ "$non2xx" = 0 ] && [ "$sockerr" = 0 ] && [ "$h5xx" = 0 ] && [ "$hecon" = 0 ] && [ "$heresp" = 0 ] || ok=no
@@ -353,10 +360,10 @@ rolling() {
 	fi
 }
 
-rolling drain "$DRAIN" 0 yes
-rolling nodrain 0 0 no
-rolling drain-slow "$DRAIN" "$SLOW" no
-rolling drain-slow-redispatch "$DRAIN" "$SLOW" no "option redispatch"
+! want drain || rolling drain "$DRAIN" 0 yes
+! want nodrain || rolling nodrain 0 0 no
+! want drain-slow || rolling drain-slow "$DRAIN" "$SLOW" no
+! want drain-slow-redispatch || rolling drain-slow-redispatch "$DRAIN" "$SLOW" no "option redispatch"
 
 # --- 2. PROXY protocol from HAProxy --------------------------------------------------
 
@@ -464,7 +471,7 @@ CFG
 	stop pp
 	stop pu
 }
-proxy_protocol
+! want proxy || proxy_protocol
 
 # --- 3. X-Forwarded-For from nginx -----------------------------------------------------
 
@@ -513,7 +520,7 @@ CONF
 	stop xff
 	log "nginx forwarded: $(grep -o 'sent_xff="[^"]*"' "$dir/access.log" | paste -sd' ' -)"
 }
-forwarded_for
+! want xff || forwarded_for
 
 # --- 4. restart in place (SIGHUP) ---------------------------------------------------------
 
