@@ -167,7 +167,8 @@ func newConn(s *Server, rwc net.Conn, base context.Context) *conn {
 		c.remoteAddr, c.remoteIP = joinAddr(a)
 		c.remotePort = a.Port
 	}
-	c.expectProxy = s.ProxyProtocol && s.trustedPeer(rwc.RemoteAddr())
+	// Over TLS the header is read below crypto/tls (proxyConn).
+	c.expectProxy = s.ProxyProtocol && !c.isTLS() && s.trustedPeer(rwc.RemoteAddr())
 	return c
 }
 
@@ -273,6 +274,15 @@ func (c *conn) run() {
 		if !c.handshake(tc) {
 			c.close()
 			return
+		}
+		if h := proxyHeaderUnderTLS(tc); h != nil {
+			c.useProxyHeader(h)
+			if !c.countProxyClient() {
+				c.acquireState()
+				c.refuse(503, "too many connections from your address")
+				c.close()
+				return
+			}
 		}
 		if next := c.srv.TLSNextProto; len(next) > 0 {
 			if h := next[tc.ConnectionState().NegotiatedProtocol]; h != nil {

@@ -1,6 +1,8 @@
 package httpserver
 
 import (
+	"bufio"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -180,15 +182,100 @@ func TestProxyProtocolTimeout(t *testing.T) {
 	}
 }
 
-// TestProxyProtocolTLS: ServeTLS refuses ProxyProtocol, which it cannot
-// serve yet, instead of trusting nothing or everything.
+// TestProxyProtocolTLS: over ServeTLS the header comes before the TLS
+// handshake and is read before it; the request has the client's address
+// and the TLS state. A malformed header fails the handshake.
 func TestProxyProtocolTLS(t *testing.T) {
+	got := make(chan proxySeen, 2)
+	srv := &Server{
+		ProxyProtocol:  true,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		TLSConfig:      testTLSServerConfig(t),
+		Handler: HandlerFunc(func(req *Request) *Response {
+			s := proxySeen{remoteIP: req.RemoteIP, remotePort: req.RemotePort, remoteAddr: req.RemoteAddr()}
+			if h := req.ProxyHeader(); h != nil && req.TLS != nil {
+				s.version = h.Version
+			}
+			got <- s
+			return &Response{StatusCode: 200}
+		}),
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &Server{ProxyProtocol: true, TLSConfig: testTLSServerConfig(t)}
-	if err := srv.ServeTLS(l, "", ""); !errors.Is(err, errProxyTLS) {
-		t.Errorf("ServeTLS = %v, want errProxyTLS", err)
+	done := make(chan error, 1)
+	go func() { done <- srv.ServeTLS(l, "", "") }()
+	t.Cleanup(func() {
+		srv.Close()
+		if err := <-done; !errors.Is(err, ErrServerClosed) {
+			t.Errorf("ServeTLS = %v", err)
+		}
+	})
+	dial := func(header string) (*tls.Conn, error) {
+		nc, err := net.Dial("tcp", l.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { nc.Close() })
+		nc.SetDeadline(time.Now().Add(hangGuard))
+		io.WriteString(nc, header)
+		tc := tls.Client(nc, testTLSClientConfig(t))
+		return tc, tc.Handshake()
+	}
+	tc, err := dial("PROXY TCP4 203.0.113.7 192.0.2.1 4711 443\r\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(tc, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+	if line, err := bufio.NewReader(tc).ReadString('\n'); err != nil || line != "HTTP/1.1 200 OK\r\n" {
+		t.Fatalf("got %q (%v)", line, err)
+	}
+	want := proxySeen{"203.0.113.7", 4711, "203.0.113.7:4711", 1, ""}
+	if s := <-got; s != want {
+		t.Errorf("handler saw %+v, want %+v", s, want)
+	}
+	if _, err := dial("PROXY TCP4 nonsense\r\n"); err == nil {
+		t.Error("the handshake succeeded after a malformed PROXY header")
+	}
+}
+
+// TestProxyProtocolPerIP: behind a PROXY header, MaxConnsPerIP counts
+// the client the header names (the trusted proxy itself is not counted),
+// and the count ends with the connection.
+func TestProxyProtocolPerIP(t *testing.T) {
+	srv := &Server{
+		ProxyProtocol:  true,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		MaxConnsPerIP:  1,
+		Handler:        HandlerFunc(func(req *Request) *Response { return &Response{StatusCode: 200} }),
+	}
+	ts := startE2E(t, srv)
+	const req = "GET / HTTP/1.1\r\nHost: h\r\n\r\n"
+	from := func(ip string) *rawClient {
+		rc := ts.dialRaw(t)
+		rc.send("PROXY TCP4 " + ip + " 192.0.2.1 4711 80\r\n")
+		return rc
+	}
+	first := from("203.0.113.7")
+	if r := first.roundTrip(req, "GET"); r.Status != 200 {
+		t.Fatalf("first client: %d", r.Status)
+	}
+	if r := from("203.0.113.7").roundTrip(req, "GET"); r.Status != 503 {
+		t.Errorf("a second connection of the same client: %d, want 503", r.Status)
+	}
+	if r := from("203.0.113.8").roundTrip(req, "GET"); r.Status != 200 {
+		t.Errorf("another client: %d, want 200", r.Status)
+	}
+	first.roundTrip("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", "GET")
+	first.expectClosed()
+	// Once the server has let the first connection go, the client may
+	// connect again.
+	deadline := time.Now().Add(hangGuard)
+	for srv.Stats().Conns > 1 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if r := from("203.0.113.7").roundTrip(req, "GET"); r.Status != 200 {
+		t.Errorf("the first client again, after its connection closed: %d, want 200", r.Status)
 	}
 }

@@ -358,6 +358,10 @@ func (c *conn) readProxyHeader(max int, timeout time.Duration) readResult {
 			c.r.consume(n)
 			c.expectProxy = false
 			c.useProxyHeader(&h)
+			if !c.countProxyClient() {
+				c.refuse(503, "too many connections from your address")
+				return readClose
+			}
 			return readOK
 		}
 		if err != proxyproto.ErrIncomplete {
@@ -394,4 +398,29 @@ func (c *conn) useProxyHeader(h *proxyproto.Header) {
 		c.remoteAddr, c.remoteIP = joinAddr(a)
 		c.remotePort = a.Port
 	}
+}
+
+// countProxyClient counts the connection toward MaxConnsPerIP under the
+// client its PROXY header named (a trusted proxy's own connections are
+// not counted: see startConn), and reports false when that client is
+// at the limit. The count ends with the connection (its done).
+func (c *conn) countProxyClient() bool {
+	s := c.srv
+	if c.proxy == nil || !c.proxy.Source.IsValid() || s.maxConnsPerIP() <= 0 {
+		return true
+	}
+	key, ok := clientKey(net.TCPAddrFromAddrPort(c.proxy.Source))
+	if !ok {
+		return true
+	}
+	if !s.addClientConn(key) {
+		return false
+	}
+	if done := c.done; done != nil {
+		c.done = func() {
+			s.removeClientConn(key)
+			done()
+		}
+	}
+	return true
 }

@@ -268,8 +268,8 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 func (r *Request) ShutdownNotice() <-chan struct{} {
 	if r.conn == nil {
 		if r.ctx != nil {
-			if ch, ok := r.ctx.Value(shutdownNoticeKey{}).(<-chan struct{}); ok {
-				return ch
+			if s, ok := r.ctx.Value(serverKey{}).(*Server); ok {
+				return s.shutdownNotice()
 			}
 		}
 		return nil
@@ -302,10 +302,10 @@ func (r *Request) RemoteAddr() string {
 	return net.JoinHostPort(r.RemoteIP, strconv.Itoa(r.RemotePort))
 }
 
-// shutdownNoticeKey is the context key under which a host other than the
-// engine (package h2) passes a Server's shutdown notice to the Requests
-// it builds (bridge.WithShutdownNotice).
-type shutdownNoticeKey struct{}
+// serverKey is the context key under which a host other than the engine
+// (package h2) passes the Server to the Requests it builds
+// (bridge.WithServer), for its shutdown notice and trusted proxies.
+type serverKey struct{}
 
 // Client returns the address of the client the request is from: the
 // peer's (RemoteIP and RemotePort: with Server.ProxyProtocol, the source
@@ -341,7 +341,10 @@ func (r *Request) Scheme() string {
 // is false when there are none, or the peer is not one of them.
 func (r *Request) resolveClient() (forwarded.Client, bool) {
 	c := r.conn
-	if c == nil || c.srv.trust == nil {
+	if c == nil {
+		return r.resolveHostedClient()
+	}
+	if c.srv.trust == nil {
 		return forwarded.Client{}, false
 	}
 	// The peer is the one a PROXY header named, if any: the forwarding
@@ -367,4 +370,23 @@ func (r *Request) ProxyHeader() *proxyproto.Header {
 		return nil
 	}
 	return r.conn.proxy
+}
+
+// resolveHostedClient is resolveClient for a Request another host built
+// (package h2): the Server comes from its context, the peer from
+// RemoteIP and RemotePort.
+func (r *Request) resolveHostedClient() (forwarded.Client, bool) {
+	if r.ctx == nil {
+		return forwarded.Client{}, false
+	}
+	s, ok := r.ctx.Value(serverKey{}).(*Server)
+	if !ok || s.trust == nil {
+		return forwarded.Client{}, false
+	}
+	ip, err := netip.ParseAddr(r.RemoteIP)
+	if err != nil || !s.trust.Contains(ip) {
+		return forwarded.Client{}, false
+	}
+	peer := netip.AddrPortFrom(ip, uint16(r.RemotePort))
+	return s.trust.Resolve(peer, r.TLS != nil, &r.Headers), true
 }

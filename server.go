@@ -163,7 +163,9 @@ type Server struct {
 	// that one host cannot take every slot; Unlimited (-1) for none.
 	// Behind a reverse proxy every connection comes from the proxy's
 	// address: list the proxy in TrustedProxies, whose connections are
-	// not counted (or raise the limit above the proxy's connection pool).
+	// not counted (or raise the limit above the proxy's connection pool);
+	// with ProxyProtocol too, each is counted under the client its PROXY
+	// header names, and one over the limit gets the 503 after its header.
 	// Connections without an IP address (Unix sockets) are not counted.
 	MaxConnsPerIP int
 
@@ -240,8 +242,10 @@ type Server struct {
 	// asks. Connections from other peers are never parsed for one (a
 	// client cannot claim another's address): a header they send is
 	// refused as a malformed request. A connection parks while it waits
-	// for the header, as for a request. Not yet with ServeTLS (the header
-	// comes before the TLS handshake): that fails with an error. Default
+	// for the header, as for a request. With ServeTLS the header comes
+	// before the TLS handshake, and is read, under the handshake's
+	// deadline, before it. A tls.NewListener of your own given to Serve
+	// gets no PROXY parsing: wrap its inner listener yourself. Default
 	// off.
 	ProxyProtocol bool
 
@@ -692,7 +696,11 @@ func (s *Server) trackConn(c *conn, add bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if add {
-		if s.shutting.Load() {
+		// A connection accepted as Shutdown begins is closed unserved,
+		// unless a Drain is under way and other connections keep it
+		// going (then connWG's count is above zero, so the Add is one
+		// Shutdown's Wait sees): it is served, with "Connection: close".
+		if s.shutting.Load() && (!s.draining.Load() || len(s.conns) == 0) {
 			return false
 		}
 		s.conns[c] = struct{}{}
@@ -899,7 +907,8 @@ type Stats struct {
 	// TakenOver counts connections served by a ConnHandler (HTTP/2,
 	// WebSocket through StreamWriter.HandOff).
 	TakenOver int
-	// Listeners counts the listeners being served.
+	// Listeners counts the listeners being served: accepting, so none
+	// once Shutdown or Close has begun.
 	Listeners int
 	// Ready is Server.Ready: false once Shutdown or Close has begun.
 	Ready bool
@@ -914,6 +923,9 @@ func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := Stats{Conns: len(s.conns), Listeners: len(s.listeners), Ready: s.Ready()}
+	if !st.Ready {
+		st.Listeners = 0 // closed; their Serve calls may not have returned yet
+	}
 	for c := range s.conns {
 		switch c.state.load() {
 		case stateNew, stateIdle:

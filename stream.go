@@ -46,10 +46,10 @@ func init() {
 	bridge.NewStreamWriter = func(target any) any {
 		return &StreamWriter{t: target.(streamTarget)}
 	}
-	bridge.WithShutdownNotice = func(ctx context.Context, srv any) context.Context {
+	bridge.WithServer = func(ctx context.Context, srv any) context.Context {
 		s := srv.(*Server)
 		s.init()
-		return context.WithValue(ctx, shutdownNoticeKey{}, s.shutdownNotice())
+		return context.WithValue(ctx, serverKey{}, s)
 	}
 	bridge.BodyTooLarge = func(req any) bool {
 		lb, ok := req.(*Request).Body.(*limitedBody)

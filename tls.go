@@ -7,6 +7,8 @@ import (
 	"net"
 	"slices"
 	"strings"
+
+	"github.com/gohttpserver/httpserver/proxyproto"
 )
 
 // ServeTLS is Serve over TLS: it makes every connection accepted on l a
@@ -31,16 +33,12 @@ func (s *Server) ServeTLS(l net.Listener, certFile, keyFile string) error {
 		l.Close()
 		return ErrServerClosed
 	}
-	if s.ProxyProtocol {
-		l.Close()
-		return errProxyTLS
-	}
 	cfg, err := s.serverTLSConfig(certFile, keyFile)
 	if err != nil {
 		l.Close()
 		return err
 	}
-	return s.Serve(tls.NewListener(l, cfg))
+	return s.Serve(tls.NewListener(s.proxyListener(l), cfg))
 }
 
 // ListenAndServeTLS listens on s.Addr (":8443" if empty) and serves TLS
@@ -51,9 +49,6 @@ func (s *Server) ListenAndServeTLS(certFile, keyFile string) error {
 	if s.shutting.Load() {
 		return ErrServerClosed
 	}
-	if s.ProxyProtocol {
-		return errProxyTLS
-	}
 	cfg, err := s.serverTLSConfig(certFile, keyFile)
 	if err != nil {
 		return err
@@ -62,11 +57,8 @@ func (s *Server) ListenAndServeTLS(certFile, keyFile string) error {
 	if err != nil {
 		return err
 	}
-	return s.Serve(tls.NewListener(l, cfg))
+	return s.Serve(tls.NewListener(s.proxyListener(l), cfg))
 }
-
-// errProxyTLS is ServeTLS's error with Server.ProxyProtocol.
-var errProxyTLS = errors.New("httpserver: ProxyProtocol over TLS is not supported yet: terminate TLS at the proxy, or serve plain TCP")
 
 // errTLSNoCert and errTLSHalfPair are ServeTLS's errors for a
 // certificate that was not given.
@@ -158,4 +150,97 @@ func (c *conn) tlsConnState() *tls.ConnectionState {
 func (c *conn) isTLS() bool {
 	_, ok := c.rwc.(*tls.Conn)
 	return ok
+}
+
+// proxyListener is l, with the connections of trusted peers reading
+// their PROXY protocol header first, when Server.ProxyProtocol is set:
+// over TLS the header precedes the handshake, so it is read below
+// crypto/tls (proxyConn), where plain connections read it in the engine
+// (readProxyHeader).
+func (s *Server) proxyListener(l net.Listener) net.Listener {
+	if !s.ProxyProtocol {
+		return l
+	}
+	return &proxyTLSListener{Listener: l, s: s}
+}
+
+type proxyTLSListener struct {
+	net.Listener
+	s *Server
+}
+
+func (l *proxyTLSListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil || !l.s.trustedPeer(c.RemoteAddr()) {
+		return c, err
+	}
+	return &proxyConn{Conn: c}, nil
+}
+
+// proxyConn is a trusted peer's connection under TLS: its first Read
+// reads and parses the PROXY header, under the deadline the handshake
+// runs with, and later ones return what followed the header, then the
+// connection's own bytes. A header that fails fails the handshake, and
+// the connection closes without an answer. Only crypto/tls reads it, on
+// the connection's goroutine; RemoteAddr is the header's source once it
+// has been read.
+type proxyConn struct {
+	net.Conn
+	read bool
+	hdr  *proxyproto.Header
+	rest []byte
+	err  error
+}
+
+func (p *proxyConn) Read(b []byte) (int, error) {
+	if !p.read {
+		p.read = true
+		p.readHeader()
+	}
+	if p.err != nil {
+		return 0, p.err
+	}
+	if len(p.rest) > 0 {
+		n := copy(b, p.rest)
+		p.rest = p.rest[n:]
+		return n, nil
+	}
+	return p.Conn.Read(b)
+}
+
+func (p *proxyConn) readHeader() {
+	buf := make([]byte, 0, proxyproto.DefaultMaxV2Bytes)
+	for {
+		n, err := p.Conn.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		h, m, perr := proxyproto.Parse(buf)
+		switch {
+		case perr == nil:
+			p.hdr = &h
+			p.rest = buf[m:]
+			return
+		case perr != proxyproto.ErrIncomplete:
+			p.err = perr
+			return
+		case err != nil:
+			p.err = err
+			return
+		}
+	}
+}
+
+func (p *proxyConn) RemoteAddr() net.Addr {
+	if p.hdr != nil && p.hdr.Source.IsValid() {
+		return net.TCPAddrFromAddrPort(p.hdr.Source)
+	}
+	return p.Conn.RemoteAddr()
+}
+
+// proxyHeaderUnderTLS returns the PROXY header read below the TLS
+// connection tc, or nil.
+func proxyHeaderUnderTLS(tc *tls.Conn) *proxyproto.Header {
+	if p, ok := tc.NetConn().(*proxyConn); ok {
+		return p.hdr
+	}
+	return nil
 }

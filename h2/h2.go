@@ -238,11 +238,11 @@ func (sv *server) serveConn(ctx context.Context, c net.Conn) {
 }
 
 // connContext is the context of an HTTP/2 connection's requests: ctx,
-// carrying the protocol (Proto) and the Server's shutdown notice
-// (Request.ShutdownNotice).
+// carrying the protocol (Proto) and the Server, for its shutdown notice
+// (Request.ShutdownNotice) and trusted proxies (Request.Client).
 func (sv *server) connContext(ctx context.Context) context.Context {
 	ctx = context.WithValue(ctx, protoKey{}, "HTTP/2.0")
-	return bridge.WithShutdownNotice(ctx, sv.srv)
+	return bridge.WithServer(ctx, sv.srv)
 }
 
 // shutdown starts the graceful end of every HTTP/2 connection (a GOAWAY,

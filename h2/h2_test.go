@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -678,5 +679,44 @@ func TestSettings(t *testing.T) {
 		case *http2.RSTStreamFrame, *http2.GoAwayFrame:
 			return
 		}
+	}
+}
+
+// TestTrustedProxies: HTTP/2 requests from a trusted proxy get the
+// client its X-Forwarded-For names, as HTTP/1 ones do; from an untrusted
+// one, the field is ignored.
+func TestTrustedProxies(t *testing.T) {
+	for _, tt := range []struct {
+		trusted    string
+		wantClient string
+	}{
+		{"127.0.0.0/8", "203.0.113.7"},
+		{"10.0.0.0/8", "127.0.0.1"},
+	} {
+		t.Run(tt.trusted, func(t *testing.T) {
+			got := make(chan string, 1)
+			srv := &httpserver.Server{
+				TrustedProxies: []netip.Prefix{netip.MustParsePrefix(tt.trusted)},
+				Handler: httpserver.HandlerFunc(func(req *httpserver.Request) *httpserver.Response {
+					ip, _ := req.Client()
+					got <- ip + " " + req.Scheme()
+					return &httpserver.Response{StatusCode: 200}
+				}),
+			}
+			ts := start(t, srv, nil, true)
+			req, _ := http.NewRequest("GET", ts.url("/"), nil)
+			req.Header.Set("X-Forwarded-For", "203.0.113.7")
+			resp, err := ts.client(t, false).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.ProtoMajor != 2 {
+				t.Fatalf("answered over %s", resp.Proto)
+			}
+			if s, want := <-got, tt.wantClient+" https"; s != want {
+				t.Errorf("handler saw %q, want %q", s, want)
+			}
+		})
 	}
 }

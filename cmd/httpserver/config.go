@@ -33,6 +33,8 @@ type config struct {
 	trustedProxies []netip.Prefix
 	proxyProtocol  bool   // -proxy-protocol: Server.ProxyProtocol
 	metrics        string // -metrics: where to serve /metrics and /ready ("": nowhere)
+	// reusePort is -reuseport: listen with SO_REUSEPORT.
+	reusePort bool
 	// noCompress is -compress=false (so that the zero config, as the
 	// flag's default, compresses).
 	noCompress bool
@@ -55,7 +57,8 @@ with byte ranges, ETags and conditional requests, precompressed siblings
 (file.br, file.gz, file.zst), compression on the fly (zstd, br, gzip)
 of what has no sibling, and directory listings. Ctrl-C (or SIGTERM)
 stops accepting, lets requests in flight finish for at most 10 seconds,
-and exits; Ctrl-C again quits at once. Flags come before DIR.
+and exits; Ctrl-C again quits at once. SIGHUP restarts in place, losing
+no request (see Restarts below). Flags come before DIR.
 
 Flags:
 `
@@ -111,6 +114,32 @@ The first line on standard error is the address actually bound, as in
   Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...
 and with -metrics the second says where the metrics are:
   Metrics on http://127.0.0.1:9090/metrics
+one line per socket, each followed by where the socket came from when it
+was not opened here: "(a socket from systemd)", or "(the socket of pid N,
+restarted as pid M)".
+
+Restarts (SIGHUP): the command starts the executable again (its file as
+it is now, so a new build installed in its place takes over), with the
+same flags, environment and directory, and hands it the listening
+sockets. The successor reads its flags, the directory and the
+certificates anew. Once it serves, the old process stops accepting and
+shuts down as on SIGTERM, with a drain of -drain or, if that is 0, 5
+seconds (requests on its open connections answered with "Connection:
+close"; the drain ends once no connection is left), then exits 0.
+Meanwhile both accept on the same sockets, so no connection is refused
+or dropped. If the successor fails (a bad flag, a directory gone; or
+not ready within 30 seconds, when it is killed), the old process says
+why and goes on serving. A SIGHUP during a restart is ignored; Ctrl-C
+or SIGTERM abandons it. When the terminal that standard error is on
+hangs up, its SIGHUP stops the command instead.
+
+Socket activation (systemd): when LISTEN_PID and LISTEN_FDS pass sockets
+to the command (a .socket unit, systemd-socket-activate), it serves them
+all instead of -addr (stream sockets only: TCP or Unix). A restart by
+systemd keeps the sockets in systemd, whose queues hold the connections
+that arrive meanwhile; SIGHUP works too, but the successor's pid is not
+systemd's main pid (with Type=simple systemd stops the service when the
+old process exits), so prefer systemctl restart there.
 
 Exit status: 0 after a shutdown that drained every request, 1 when the
 server could not start (a port in use, say) or the 10 seconds ran out, 2
@@ -142,8 +171,9 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 	fset.StringVar(&cfg.logMode, "log", "clf", "access log `format`: clf, json or off (see below)")
 	fset.DurationVar(&cfg.drain, "drain", 0, "on Ctrl-C or SIGTERM, first keep answering requests on open connections (with Connection: close) for `DURATION`, e.g. 5s, while a load balancer marks this server down; then the usual 10 s for requests in flight")
 	trusted := fset.String("trusted-proxies", "", "`CIDR[,CIDR...]` of the reverse proxies in front of this server: their X-Forwarded-For and X-Forwarded-Proto name the client (in the access log), and their connections do not count per IP; from any other peer those fields are ignored")
-	fset.BoolVar(&cfg.proxyProtocol, "proxy-protocol", false, "expect a PROXY protocol header (v1 or v2, HAProxy's send-proxy) on every connection from -trusted-proxies, and take the client's address from it; plain TCP only")
+	fset.BoolVar(&cfg.proxyProtocol, "proxy-protocol", false, "expect a PROXY protocol header (v1 or v2, HAProxy's send-proxy) on every connection from -trusted-proxies, and take the client's address from it (before the TLS handshake with -tls-cert)")
 	fset.StringVar(&cfg.metrics, "metrics", "", "serve Prometheus metrics at /metrics, and readiness at /ready, on `host:port`, a listener of their own (plain HTTP; see below); off by default")
+	fset.BoolVar(&cfg.reusePort, "reuseport", false, "listen with SO_REUSEPORT (Linux): several processes of the same user may listen on -addr, and the kernel spreads connections over them; a restart (SIGHUP) hands the socket over instead")
 	fset.BoolVar(&cfg.h2, "h2", true, "offer HTTP/2 over TLS (with -tls-cert), as browsers expect; -h2=false: HTTP/1.1 only")
 	fset.BoolVar(&cfg.h2c, "h2c", false, "serve cleartext HTTP/2 too (prior knowledge and Upgrade: h2c), for clients and proxies that speak it")
 	compress := fset.Bool("compress", true, "compress text, JSON, JavaScript, SVG... of 1 KiB or more on the fly (zstd, br or gzip, as the client prefers) when no precompressed sibling answers; -compress=false: siblings only")
@@ -205,9 +235,6 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 	}
 	if cfg.proxyProtocol && len(cfg.trustedProxies) == 0 {
 		return fail("-proxy-protocol needs -trusted-proxies: the networks whose PROXY headers are believed")
-	}
-	if cfg.proxyProtocol && cfg.tlsCert != "" {
-		return fail("-proxy-protocol with -tls-cert is not supported yet: terminate TLS at the proxy")
 	}
 	if cfg.drain < 0 {
 		return fail("-drain %v: want a duration of 0 or more", cfg.drain)

@@ -37,6 +37,9 @@
 //	-metrics ADDR     Prometheus metrics at /metrics and readiness at
 //	                  /ready on ADDR (host:port), a listener of their own
 //	                  (off by default)
+//	-reuseport        listen with SO_REUSEPORT (Linux), so that several
+//	                  processes share -addr and the kernel spreads
+//	                  connections over them
 //
 // "httpserver -help" describes each in full, with the exact formats of the
 // log lines. The fileserver package documents what requests get.
@@ -61,6 +64,23 @@
 // among them), and 128+N after a second signal N: 130 for Ctrl-C, 143 for
 // SIGTERM.
 //
+// SIGHUP restarts the command in place, losing no request: it starts
+// its executable again (the file as it is now: installing a new build
+// and sending SIGHUP upgrades), with the same arguments and environment,
+// and hands it the listening sockets (httpserver.PassListeners). The
+// successor reads its flags, directory and certificates anew, and says
+// on a pipe once it serves; only then does the old process stop
+// accepting and shut down as on SIGTERM, with -drain (5 seconds if it is
+// 0), and exit 0. Both accept on the same sockets meanwhile, so nothing
+// queued is lost. A successor that fails (exits, or is not ready within
+// 30 seconds) leaves the old process serving, which says why. A SIGHUP
+// during a restart is ignored, and a SIGHUP that follows the hang-up of
+// the terminal standard error is on stops the command instead.
+//
+// Started by systemd's socket activation (LISTEN_PID and LISTEN_FDS),
+// the command serves the sockets passed, all of them, instead of -addr,
+// and its banner says so.
+//
 // Install it from a clone of the module with
 //
 //	go install ./cmd/httpserver
@@ -81,6 +101,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -117,7 +138,15 @@ func run(args []string, stderr io.Writer) int {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	return exitStatus(serve(sigs, cfg, stderr), stderr)
+	// SIGHUP restarts in place (restart.go).
+	hups := make(chan os.Signal, 1)
+	signal.Notify(hups, syscall.SIGHUP)
+	defer signal.Stop(hups)
+	rs := &restarts{hups: hups, args: args, timeout: defaultRestartTimeout, stderr: os.Stderr, hungUp: terminalHungUp()}
+	if f, ok := stderr.(*os.File); ok {
+		rs.stderr = f
+	}
+	return exitStatus(serve(sigs, rs, cfg, stderr), stderr)
 }
 
 // exitStatus prints err, if any, on stderr and returns the exit status it
@@ -146,9 +175,10 @@ func (e *quitError) Error() string {
 	return fmt.Sprintf("%v again: quit at once, cutting off requests in flight", e.sig)
 }
 
-// serve serves cfg until the first signal on sigs, then shuts down (see
-// drain).
-func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
+// serve serves cfg until the first signal on sigs, or until a restart
+// (rs) has handed over to a successor, then shuts down (see
+// serveUntilSignal).
+func serve(sigs <-chan os.Signal, rs *restarts, cfg *config, stderr io.Writer) error {
 	if fi, err := os.Stat(cfg.dir); err != nil {
 		if isPort(cfg.dir) {
 			return fmt.Errorf("%w (to choose the port: -addr :%s)", err, cfg.dir)
@@ -183,18 +213,22 @@ func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
 		}
 	}
 
-	l, err := net.Listen("tcp", cfg.addr)
+	ls, err := openListeners(cfg)
 	if err != nil {
 		return err
 	}
 	var ml net.Listener // -metrics
 	if cfg.metrics != "" {
 		if ml, err = net.Listen("tcp", cfg.metrics); err != nil {
-			l.Close()
+			for _, l := range ls.ls {
+				l.Close()
+			}
 			return fmt.Errorf("-metrics: %w", err)
 		}
 	}
-	fmt.Fprintln(stderr, banner(cfg.addr, l.Addr(), tlsConfig != nil))
+	for _, line := range ls.banners(cfg.addr, tlsConfig != nil) {
+		fmt.Fprintln(stderr, line)
+	}
 	srv := &httpserver.Server{
 		Handler:   h,
 		TLSConfig: tlsConfig,
@@ -218,48 +252,148 @@ func serve(sigs <-chan os.Signal, cfg *config, stderr io.Writer) error {
 			delete(srv.TLSNextProto, "h2") // h2c only
 		}
 	}
-	return serveUntilSignal(srv, l, sigs, cfg.grace, stderr)
+	return serveUntilSignal(srv, ls, sigs, rs, cfg.grace, stderr)
 }
 
-// serveUntilSignal serves l with srv (over TLS when srv has a TLSConfig,
-// which holds the certificate) until the first signal on sigs, then
-// shuts down gracefully: it stops accepting, closes idle connections and
-// lets requests in flight finish for at most grace. It returns nil when
-// every request finished, an error when they had to be cut off after
-// grace, and a *quitError, without waiting any longer, on a second
-// signal.
-func serveUntilSignal(srv *httpserver.Server, l net.Listener, sigs <-chan os.Signal, grace time.Duration, stderr io.Writer) error {
-	errc := make(chan error, 1)
-	go func() {
-		if srv.TLSConfig != nil {
-			errc <- srv.ServeTLS(l, "", "")
-		} else {
-			errc <- srv.Serve(l)
+// serveUntilSignal serves ls with srv (over TLS when srv has a
+// TLSConfig, which holds the certificate) until the first signal on
+// sigs, then shuts down gracefully: it stops accepting, closes idle
+// connections (after srv.Drain) and lets requests in flight finish for
+// at most grace. It returns nil when every request finished, an error
+// when they had to be cut off after grace, and a *quitError, without
+// waiting any longer, on a second signal.
+//
+// A SIGHUP on rs.hups (rs may be nil: no restarts) starts a successor on
+// the same sockets (restart.go); once it is ready this process shuts
+// down the same way (with defaultRestartDrain if srv.Drain is 0), and a
+// first signal during that shutdown only says
+// so (it was meant for the successor too, when it came from the
+// terminal), the second quits. While a restart is under way a SIGHUP is
+// ignored, and a stop signal abandons it (the successor is killed, or,
+// if it became ready meanwhile, given the signal as well).
+func serveUntilSignal(srv *httpserver.Server, ls *listeners, sigs <-chan os.Signal, rs *restarts, grace time.Duration, stderr io.Writer) error {
+	errc := make(chan error, len(ls.ls))
+	gates := make([]*gateListener, len(ls.ls))
+	for i, l := range ls.ls {
+		g := newGateListener(l)
+		gates[i] = g
+		go func() {
+			if srv.TLSConfig != nil {
+				errc <- srv.ServeTLS(g, "", "")
+			} else {
+				errc <- srv.Serve(g)
+			}
+		}()
+	}
+	ls.notifyReady() // a successor: the predecessor may stop accepting
+
+	var hups <-chan os.Signal
+	if rs != nil {
+		hups = rs.hups
+	}
+	var (
+		restarting    <-chan restartResult // a restart under way
+		cancelRestart context.CancelFunc
+		successor     *os.Process // ready: this process hands over
+	)
+	defer func() {
+		if cancelRestart != nil {
+			cancelRestart()
+			<-restarting
 		}
 	}()
-	select {
-	case err := <-errc:
-		return err // Serve fails only when accepting does
-	case <-sigs:
+	var stopSig os.Signal
+wait:
+	for {
+		select {
+		case err := <-errc:
+			return err // Serve fails only when accepting does
+		case stopSig = <-sigs:
+			if restarting != nil {
+				// Abandon the restart; a successor that became ready
+				// meanwhile stops too.
+				cancelRestart()
+				if res := <-restarting; res.succ != nil {
+					res.succ.Signal(stopSig)
+				}
+				cancelRestart, restarting = nil, nil
+			}
+			break wait
+		case <-hups:
+			if restarting != nil {
+				fmt.Fprintln(stderr, "Restart: SIGHUP again while the successor starts: ignored")
+				continue
+			}
+			if rs.hungUp() {
+				fmt.Fprintln(stderr, "The terminal hung up: shutting down")
+				stopSig = syscall.SIGHUP
+				break wait
+			}
+			fmt.Fprintf(stderr, "Restarting: starting a successor on the same sockets (pid %d goes on serving until it is ready) ...\n", os.Getpid())
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan restartResult, 1)
+			go func() {
+				succ, err := startSuccessor(ctx, ls.ls, rs.args, rs.timeout, rs.stderr)
+				done <- restartResult{succ, err}
+			}()
+			restarting, cancelRestart = done, cancel
+		case res := <-restarting:
+			cancelRestart()
+			cancelRestart, restarting = nil, nil
+			if res.err != nil {
+				fmt.Fprintf(stderr, "Restart failed: %v; pid %d goes on serving\n", res.err, os.Getpid())
+				continue
+			}
+			successor = res.succ
+			break wait
+		}
 	}
+	if successor != nil {
+		fmt.Fprintf(stderr, "Restarted: pid %d serves the sockets now; pid %d stops accepting\n", successor.Pid, os.Getpid())
+		var wg sync.WaitGroup
+		for _, g := range gates {
+			wg.Go(func() { g.stop(5 * time.Second) })
+		}
+		wg.Wait()
+		if srv.Drain == 0 {
+			srv.Drain = defaultRestartDrain // Shutdown is yet to read it
+		}
+	}
+	// The message goes once Shutdown has begun (the readiness probe says
+	// 503 from then on), not before.
+	began := make(chan struct{})
+	srv.RegisterOnShutdown(func() { close(began) })
+	ctx, cancel := context.WithTimeout(context.Background(), srv.Drain+grace)
+	defer cancel()
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(ctx) }()
+	<-began
 	if srv.Drain > 0 {
 		fmt.Fprintf(stderr, "Shutting down: answering requests on open connections for %v, then letting those in flight finish (at most %v more; Ctrl-C again to quit at once) ...\n", srv.Drain, grace)
 	} else {
 		fmt.Fprintf(stderr, "Shutting down: letting requests in flight finish (at most %v; Ctrl-C again to quit at once) ...\n", grace)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), srv.Drain+grace)
-	defer cancel()
-	shut := make(chan error, 1)
-	go func() { shut <- srv.Shutdown(ctx) }()
 	var serr error
-	select {
-	case sig := <-sigs:
-		srv.Close()
-		return &quitError{sig}
-	case serr = <-shut:
+	signalled := stopSig != nil // a signal after this one quits at once
+wind:
+	for {
+		select {
+		case sig := <-sigs:
+			if !signalled {
+				signalled = true
+				fmt.Fprintf(stderr, "Shutting down already, after the restart (%v again to quit at once)\n", sig)
+				continue
+			}
+			srv.Close()
+			return &quitError{sig}
+		case serr = <-shut:
+			break wind
+		}
 	}
-	if err := <-errc; err != nil && !errors.Is(err, httpserver.ErrServerClosed) {
-		return err
+	for range ls.ls {
+		if err := <-errc; err != nil && !errors.Is(err, httpserver.ErrServerClosed) {
+			return err
+		}
 	}
 	if serr != nil {
 		return fmt.Errorf("requests still in flight after %v were cut off", grace)

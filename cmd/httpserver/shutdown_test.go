@@ -65,7 +65,9 @@ func startDrainRig(t *testing.T, grace time.Duration) *drainRig {
 		ErrorLog: slog.New(slog.DiscardHandler),
 	}
 	t.Cleanup(r.unblock)
-	go func() { r.done <- serveUntilSignal(srv, r.l, r.sigs, grace, &r.out) }()
+	go func() {
+		r.done <- serveUntilSignal(srv, &listeners{ls: []net.Listener{r.l}}, r.sigs, nil, grace, &r.out)
+	}()
 
 	r.conn, err = net.Dial("tcp", l.Addr().String())
 	if err != nil {

@@ -26,10 +26,11 @@ type NoQueryDict interface{ NoQueryDict() }
 // on it: the host should answer 413 then, as the engine does.
 var BodyTooLarge func(req any) bool
 
-// WithShutdownNotice returns ctx carrying the shutdown notice of srv, a
-// *httpserver.Server, so that Requests built on it by another host (the
-// HTTP/2 server of package h2) return it from ShutdownNotice.
-var WithShutdownNotice func(ctx context.Context, srv any) context.Context
+// WithServer returns ctx carrying srv, a *httpserver.Server, so that
+// Requests built on it by another host (the HTTP/2 server of package h2)
+// get its shutdown notice (ShutdownNotice) and its trusted proxies
+// (Client, Scheme).
+var WithServer func(ctx context.Context, srv any) context.Context
 
 // ToHTTPLog is nethttp.ToHTTP with the logger its faults go to instead
 // of slog.Default() (package h2 gives the Server's ErrorLog). h is an
