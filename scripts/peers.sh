@@ -18,14 +18,16 @@
 #   3. X-Forwarded-For from nginx ($proxy_add_x_forwarded_for): the log
 #      shows 127.0.0.7, not what the client forged; a forged field sent
 #      straight from an untrusted peer is ignored.
-#   4. restart in place (SIGHUP): not run yet (see the TODO below).
+#   4. restart in place (SIGHUP): wrk straight at the command started
+#      with -drain 1s, and through nginx with proxy_next_upstream off,
+#      while SIGHUP restarts it 3 times: no request may fail.
 #
 # Environment (defaults in brackets): DURATION seconds of wrk per rolling
 # run [30], CONNS wrk connections [32], DRAIN for the run that must pass
 # [2s], CLIENT source address of the client [127.0.0.7], OUT [a new
 # /tmp/peers.XXXXXX, kept], SLOW seconds an instance stays down in the
 # drain-slow runs [5], ONLY the runs to do, of "drain nodrain drain-slow
-# drain-slow-redispatch proxy xff" [all of them], PEERS_TIMEOUT bound on the whole script in
+# drain-slow-redispatch proxy xff sighup sighup-nginx" [all of them], PEERS_TIMEOUT bound on the whole script in
 # seconds [480].
 #
 # It installs haproxy, nginx and wrk with apt-get if they are missing,
@@ -110,9 +112,27 @@ stop() {
 	unset "PID[$name]"
 }
 
+# Restarted in place, a command is no longer our child: its successor is
+# the old process's. Their pids come from the "Restarted: pid N ..." lines;
+# cleanup stops those still running (after checking that the pid is still
+# our build, not a pid reused since). The script's own bound (timeout, on
+# its whole process group) covers them too.
+SUCCESSORS=()
+ours_pid() { [ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$OUT/httpserver" ]; }
+gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# stop_pid PID: SIGTERM, then SIGKILL after 15 s, of a command that is not
+# our child.
+stop_pid() {
+	ours_pid "$1" || return 0
+	kill -TERM "$1" 2>/dev/null || true
+	wait_for "pid $1 to exit" 15 gone "$1" || kill -KILL "$1" 2>/dev/null || true
+}
+
 cleanup() {
-	local name
+	local name p
 	for name in "${!PID[@]}"; do stop "$name" 2; done
+	for p in "${SUCCESSORS[@]}"; do stop_pid "$p"; done
 	rm -f "$OUT/httpserver"
 }
 trap cleanup EXIT
@@ -532,14 +552,110 @@ CONF
 
 # --- 4. restart in place (SIGHUP) ---------------------------------------------------------
 
-# TODO(SIGHUP): once the command re-executes itself on SIGHUP with its
-# listening socket (being built on another branch), run here:
-#   - wrk straight at one instance started with -drain 1s, three SIGHUPs
-#     during the load (each waiting for the new process to serve): 0
-#     non-2xx, 0 socket errors;
-#   - the same behind nginx with "proxy_next_upstream off" (so that nginx
-#     retries nothing and hides nothing): 0 failed requests.
-row "4. restart in place (SIGHUP)" - - - "not run" "not run: SIGHUP not available"
+# inplace LABEL VIA TITLE: scenario 4 (its row titled TITLE), wrk for DURATION seconds at the command
+# (VIA direct) or through nginx (VIA nginx, with proxy_next_upstream off
+# and kept-alive upstream connections) while the command, with -drain
+# 1s, is restarted in place 3 times by SIGHUP, each to the process serving
+# at the time, each waiting for the old one to exit.
+inplace() {
+	local label=$1 via=$2 title=$3
+	local dir="$OUT/sighup-$label" pc pn url pid next n st ok=yes notes=""
+	mkdir -p "$dir/tmp"
+	pc=$(free_port)
+	start_ours sighup "$pc" "$dir/ours.log" -drain 1s -log off
+	pid=$(pgrep -P "${PID[sighup]}")
+	url="http://127.0.0.1:$pc/hello.txt"
+	if [ "$via" = nginx ]; then
+		pn=$(free_port)
+		cat >"$dir/nginx.conf" <<CONF
+daemon off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $dir/tmp;
+    proxy_temp_path $dir/tmp;
+    fastcgi_temp_path $dir/tmp;
+    uwsgi_temp_path $dir/tmp;
+    scgi_temp_path $dir/tmp;
+    upstream ours {
+        server 127.0.0.1:$pc;
+        keepalive 16;
+    }
+    server {
+        listen 127.0.0.1:$pn;
+        location / {
+            proxy_pass http://ours;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_next_upstream off;
+        }
+    }
+}
+CONF
+		nginx -t -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" >"$dir/nginx-check.txt" 2>&1 || { cat "$dir/nginx-check.txt" >&2; return 1; }
+		spawn nginx "$dir/nginx.out" "$dir/nginx.err" nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
+		wait_for "nginx" 10 serves "$pn"
+		url="http://127.0.0.1:$pn/hello.txt"
+	fi
+	log "restart in place ($title): wrk ${DURATION}s, $CONNS connections, at $url; 3 SIGHUPs"
+	timeout $((DURATION + 30)) wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "$url" >"$dir/wrk.txt" 2>&1 &
+	PID[wrk]=$!
+	sleep 2 # let the load get going (scheduling, not a check)
+
+	: >"$dir/timeline.txt"
+	local t0 t_next t_exit
+	# successor: sets next once the log says who took over from pid (or
+	# that the restart failed).
+	successor() {
+		next=$(sed -n "s/^Restarted: pid \([0-9]*\) serves the sockets now; pid $pid stops accepting\$/\1/p" "$dir/ours.log")
+		[ -n "$next" ] || grep -q "^Restart failed: .*; pid $pid goes on serving\$" "$dir/ours.log"
+	}
+	for n in 1 2 3; do
+		t0=$(now)
+		kill -HUP "$pid"
+		next=
+		wait_for "pid $pid's successor" 40 successor || true
+		if [ -z "$next" ]; then
+			ok=no
+			notes+="restart $n of pid $pid failed; "
+			break
+		fi
+		SUCCESSORS+=("$next")
+		t_next=$(since "$t0")
+		wait_for "pid $pid to exit" 20 gone "$pid" || { ok=no; notes+="pid $pid did not exit; "; }
+		t_exit=$(since "$t0")
+		echo "restart $n: pid $pid -> pid $next, serving at ${t_next}s; pid $pid gone at ${t_exit}s" | tee -a "$dir/timeline.txt" >&2
+		pid=$next
+	done
+	if gone "${PID[wrk]}"; then ok=no; notes+="the load ended before the last restart; "; fi
+	local wst=0
+	wait "${PID[wrk]}" || wst=$?
+	unset "PID[wrk]"
+	[ "$wst" = 0 ] || { ok=no; notes+="wrk exited with status $wst; "; }
+	# The first process (our child, through timeout) must have exited 0.
+	stop sighup 20
+	[ "$STOP_STATUS" = 0 ] || { ok=no; notes+="the first process exited with status $STOP_STATUS; "; }
+	stop nginx
+	stop_pid "$pid"
+	local nreq non2xx sockerr rps maxlat nginx_err=""
+	read -r nreq non2xx sockerr rps maxlat < <(parse_wrk "$dir/wrk.txt")
+	[ "$non2xx" = 0 ] && [ "$sockerr" = 0 ] || ok=no
+	if [ "$via" = nginx ]; then
+		nginx_err="; nginx error log: $(grep -c '\[error\]' "$dir/error.log" || true) errors"
+	fi
+	echo "wrk: $nreq requests, $rps req/s, max latency $maxlat, non-2xx $non2xx, socket errors $sockerr$nginx_err" | tee "$dir/summary.txt" >&2
+	must "4. restart in place (SIGHUP x3), -drain 1s, $title" "$nreq" "$non2xx" "$sockerr" "$ok" "$rps req/s, max latency $maxlat$nginx_err${notes:+; ${notes%; }}"
+}
+
+if ! grep -q SIGHUP <<<"$("$OUT/httpserver" -help 2>&1)"; then
+	row "4. restart in place (SIGHUP)" - - - "not run" "not run: SIGHUP not available"
+else
+	! want sighup || inplace direct direct "direct"
+	! want sighup-nginx || inplace nginx nginx "behind nginx, proxy_next_upstream off"
+fi
 
 # --- summary ---------------------------------------------------------------------
 
