@@ -494,15 +494,7 @@ func TestRapidReset(t *testing.T) {
 		return &httpserver.Response{StatusCode: 200}
 	})}
 	ts := start(t, srv, &Config{MaxConcurrentStreams: maxStreams}, true)
-	_, pool := testCert(t)
-	tc, err := tls.Dial("tcp", ts.addr, &tls.Config{RootCAs: pool, NextProtos: []string{"h2"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tc.Close()
-	tc.SetDeadline(time.Now().Add(hangGuard))
-	io.WriteString(tc, http2.ClientPreface)
-	fr := http2.NewFramer(tc, tc)
+	tc, fr := dialH2(t, ts)
 	fr.WriteSettings()
 	var hb bytes.Buffer
 	enc := hpack.NewEncoder(&hb)
@@ -565,15 +557,7 @@ func TestSlowReader(t *testing.T) {
 		}),
 	}
 	ts := start(t, srv, nil, true)
-	_, pool := testCert(t)
-	tc, err := tls.Dial("tcp", ts.addr, &tls.Config{RootCAs: pool, NextProtos: []string{"h2"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tc.Close()
-	tc.SetDeadline(time.Now().Add(hangGuard))
-	io.WriteString(tc, http2.ClientPreface)
-	fr := http2.NewFramer(tc, tc)
+	_, fr := dialH2(t, ts)
 	fr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 4 << 10})
 	var hb bytes.Buffer
 	enc := hpack.NewEncoder(&hb)
@@ -612,15 +596,7 @@ func TestSlowReader(t *testing.T) {
 func TestSettings(t *testing.T) {
 	srv := &httpserver.Server{MaxHeaderBytes: 4 << 10, Handler: echoHandler(nil)}
 	ts := start(t, srv, nil, true)
-	_, pool := testCert(t)
-	tc, err := tls.Dial("tcp", ts.addr, &tls.Config{RootCAs: pool, NextProtos: []string{"h2"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tc.Close()
-	tc.SetDeadline(time.Now().Add(hangGuard))
-	io.WriteString(tc, http2.ClientPreface)
-	fr := http2.NewFramer(tc, tc)
+	_, fr := dialH2(t, ts)
 	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
 	fr.WriteSettings()
 	f, err := fr.ReadFrame()

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/net/http2"
+
 	"github.com/gohttpserver/httpserver"
 )
 
@@ -183,4 +185,21 @@ func get(t *testing.T, c *http.Client, url string) (*http.Response, string) {
 		t.Fatal(err)
 	}
 	return resp, string(b)
+}
+
+// dialH2 opens a raw HTTP/2 connection to ts over TLS (h2 by ALPN), sends
+// the client preface and returns the connection, with hangGuard as its
+// deadline and closed when the test ends, and a framer on it. The caller
+// sends its SETTINGS.
+func dialH2(t *testing.T, ts *testServer) (*tls.Conn, *http2.Framer) {
+	t.Helper()
+	_, pool := testCert(t)
+	tc, err := tls.Dial("tcp", ts.addr, &tls.Config{RootCAs: pool, NextProtos: []string{"h2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tc.Close() })
+	tc.SetDeadline(time.Now().Add(hangGuard))
+	io.WriteString(tc, http2.ClientPreface)
+	return tc, http2.NewFramer(tc, tc)
 }

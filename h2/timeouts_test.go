@@ -2,7 +2,6 @@ package h2
 
 import (
 	"bytes"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -41,15 +40,7 @@ func TestPingTimeout(t *testing.T) {
 				}),
 			}
 			ts := start(t, srv, &Config{PingTimeout: tt.pingTimeout}, true)
-			_, pool := testCert(t)
-			tc, err := tls.Dial("tcp", ts.addr, &tls.Config{RootCAs: pool, NextProtos: []string{"h2"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tc.Close()
-			tc.SetDeadline(time.Now().Add(hangGuard))
-			io.WriteString(tc, http2.ClientPreface)
-			fr := http2.NewFramer(tc, tc)
+			_, fr := dialH2(t, ts)
 			fr.WriteSettings()
 
 			pings := 0
@@ -105,15 +96,7 @@ func TestIdleTimeout(t *testing.T) {
 		}),
 	}
 	ts := start(t, srv, nil, true)
-	_, pool := testCert(t)
-	tc, err := tls.Dial("tcp", ts.addr, &tls.Config{RootCAs: pool, NextProtos: []string{"h2"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tc.Close()
-	tc.SetDeadline(time.Now().Add(hangGuard))
-	io.WriteString(tc, http2.ClientPreface)
-	fr := http2.NewFramer(tc, tc)
+	_, fr := dialH2(t, ts)
 	fr.WriteSettings()
 	var goaway *http2.GoAwayFrame
 	for {
@@ -194,15 +177,7 @@ func TestProgressTimeouts(t *testing.T) {
 				}),
 			}
 			ts := start(t, srv, nil, true)
-			_, pool := testCert(t)
-			tc, err := tls.Dial("tcp", ts.addr, &tls.Config{RootCAs: pool, NextProtos: []string{"h2"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tc.Close()
-			tc.SetDeadline(time.Now().Add(hangGuard))
-			io.WriteString(tc, http2.ClientPreface)
-			fr := http2.NewFramer(tc, tc)
+			_, fr := dialH2(t, ts)
 			fr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 4 << 10})
 			var hb bytes.Buffer
 			enc := hpack.NewEncoder(&hb)
