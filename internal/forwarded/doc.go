@@ -2,8 +2,8 @@
 // come through reverse proxies: from the peer's address, the forwarding
 // header fields and the networks whose proxies are trusted to set them.
 // It is pure (no I/O, no clock, no goroutines) and uses the standard
-// library only, so that the engine, the net/http bridge and the command
-// can all call it.
+// library only (and internal/wire, for its case folding), so that the
+// engine, the net/http bridge and the command can all call it.
 //
 //	t := &forwarded.Trusted{Prefixes: prefixes} // from ParsePrefixes("10.0.0.0/8,fd00::/8")
 //	c := t.Resolve(peer, tls, &req.Headers)     // c.Addr, c.Proto, c.Host

@@ -3,6 +3,8 @@ package forwarded
 import (
 	"net/netip"
 	"strings"
+
+	"github.com/gohttpserver/httpserver/internal/wire"
 )
 
 // maxHops bounds the list entries one walk reads, the client's included.
@@ -167,9 +169,9 @@ func rightmost(lines []string) string {
 // scheme returns "http" or "https" for s in any case.
 func scheme(s string) (string, bool) {
 	switch {
-	case equalFold(s, "http"):
+	case wire.EqualFoldASCII(s, "http"):
 		return "http", true
-	case equalFold(s, "https"):
+	case wire.EqualFoldASCII(s, "https"):
 		return "https", true
 	}
 	return "", false
@@ -256,22 +258,4 @@ func trimOWS(s string) string {
 
 func isAlnum(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
-}
-
-// equalFold reports whether s equals the lower-case ASCII string lower,
-// ignoring ASCII case in s only (so "K", the Kelvin sign, is no "k").
-func equalFold(s, lower string) bool {
-	if len(s) != len(lower) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lower[i] {
-			return false
-		}
-	}
-	return true
 }

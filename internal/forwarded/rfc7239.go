@@ -3,6 +3,8 @@ package forwarded
 import (
 	"net/netip"
 	"strings"
+
+	"github.com/gohttpserver/httpserver/internal/wire"
 )
 
 // walkForwarded walks the Forwarded lines from the right, one
@@ -87,13 +89,13 @@ func lastElement(v string) (e element, rest string, ok bool) {
 		pos = start
 		var param int
 		switch {
-		case equalFold(name, "for"):
+		case wire.EqualFoldASCII(name, "for"):
 			param, e.node = 0, value
-		case equalFold(name, "by"):
+		case wire.EqualFoldASCII(name, "by"):
 			param = 1
-		case equalFold(name, "proto"):
+		case wire.EqualFoldASCII(name, "proto"):
 			param, e.proto = 2, value
-		case equalFold(name, "host"):
+		case wire.EqualFoldASCII(name, "host"):
 			param, e.host = 3, value
 		default:
 			continue // an extension (RFC 7239 §5.5)
@@ -248,7 +250,7 @@ func parseNode(s string) (netip.AddrPort, bool) {
 	} else {
 		name, _, _ = strings.Cut(s, ":")
 		port = s[len(name):] // with its ':'
-		if name == "" || equalFold(name, "unknown") || name[0] == '_' {
+		if name == "" || wire.EqualFoldASCII(name, "unknown") || name[0] == '_' {
 			return netip.AddrPort{}, false
 		}
 	}
