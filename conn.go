@@ -40,6 +40,9 @@ import (
 //	linger, hijacked
 //	tlsState           the owner sets it once, at the first request (see
 //	                   tlsConnState); read-only after, shared by Requests
+//	expectProxy,       the owner; proxy is set once, before the first
+//	proxy              request (or after the TLS handshake), read-only
+//	                   after, shared by Requests (ProxyHeader)
 //	state              written by the owner (under mu for the idle states,
 //	                   see setIdle); read by Shutdown under mu
 //	mu                 guards the idle-state transitions against Shutdown
