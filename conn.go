@@ -98,8 +98,10 @@ type conn struct {
 	expectProxy bool
 	proxy       *proxyproto.Header
 
-	// hijacked: a Stream took the connection (StreamWriter.Hijack); the
-	// server no longer closes or counts it.
+	// hijacked: the connection is no longer the engine's to read or
+	// write: a Stream took it (StreamWriter.Hijack: the server no longer
+	// closes or counts it), or a ConnHandler serves it (takeOver, which
+	// closes it and ends its count when the handler returns).
 	hijacked bool
 
 	mu    sync.Mutex
