@@ -12,6 +12,12 @@ import (
 // Drain whose end the test decides: started is closed when Shutdown
 // begins its Drain, and closing end ends it.
 func drainingServer(t *testing.T, m mode) (ts *e2eServer, started <-chan struct{}, end chan struct{}) {
+	return drainingServerOn(t, m, nil)
+}
+
+// drainingServerOn is drainingServer on l, a plain TCP listener (nil: a
+// fresh one).
+func drainingServerOn(t *testing.T, m mode, l net.Listener) (ts *e2eServer, started <-chan struct{}, end chan struct{}) {
 	st := make(chan struct{})
 	end = make(chan struct{})
 	srv := &Server{Drain: time.Hour}
@@ -38,14 +44,19 @@ func drainingServer(t *testing.T, m mode) (ts *e2eServer, started <-chan struct{
 	mux.Route("/ready", srv.ReadyHandler())
 	mux.RouteFunc("/", func(req *Request) *Response { return &Response{StatusCode: 200, Message: "ok"} })
 	srv.Handler = mux
+	if l != nil {
+		return m.startOn(t, srv, l), st, end
+	}
 	return m.start(t, srv), st, end
 }
 
 // TestShutdownDrain: during Drain, a request that arrives on a connection
 // opened before Shutdown is answered, with "Connection: close", and the
-// connection then closes; an idle connection stays open until the Drain
-// ends, and is closed then; the readiness probe says 503; Shutdown
-// returns nil once every connection is gone.
+// connection then closes; so is one on a connection opened during the
+// Drain (the listener still accepts); an idle connection stays open
+// until the Drain ends, and is closed then; the readiness probe says
+// 503; Shutdown returns nil once every connection is gone, and Serve
+// returns ErrServerClosed then (not before), the listener closed.
 func TestShutdownDrain(t *testing.T) {
 	runModes(t, func(t *testing.T, m mode) {
 		ts, started, end := drainingServer(t, m)
@@ -78,9 +89,17 @@ func TestShutdownDrain(t *testing.T) {
 			t.Errorf("readiness during the drain: %d, want 503", r.Status)
 		}
 		probe.expectClosed()
+		fresh := ts.dialRaw(t)
+		r = fresh.roundTrip("GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
+		if r.Status != 200 || string(r.Body) != "ok" || r.Headers.Get("Connection") != "close" {
+			t.Errorf("new connection during the drain: %d %q, Connection %q; want 200 \"ok\", close", r.Status, r.Body, r.Headers.Get("Connection"))
+		}
+		fresh.expectClosed()
 		select {
 		case err := <-shut:
 			t.Fatalf("Shutdown returned %v during the drain, with a connection open", err)
+		case <-ts.done:
+			t.Fatalf("Serve returned %v during the drain", ts.serveErr)
 		default:
 		}
 
@@ -94,27 +113,81 @@ func TestShutdownDrain(t *testing.T) {
 		case <-time.After(hangGuard):
 			t.Fatal("Shutdown did not return after the drain")
 		}
+		if err := ts.wait(); !errors.Is(err, ErrServerClosed) {
+			t.Errorf("Serve = %v, want ErrServerClosed", err)
+		}
+		if c, err := net.Dial("tcp", ts.addr); err == nil {
+			c.Close()
+			t.Error("a connection was accepted after the drain")
+		}
 	})
 }
 
-// TestShutdownDrainEndsEarly: a drain with no connection left ends at
-// once, without waiting for Drain.
+// TestShutdownDrainEndsEarly: a drain ends without waiting for Drain
+// once no listener and no connection is left: here the listener's owner
+// closes it during the drain (as a restart in place does once its
+// successor accepts), and the last connection closes.
 func TestShutdownDrainEndsEarly(t *testing.T) {
-	ts, _, _ := drainingServer(t, modeParked)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, started, _ := drainingServerOn(t, modeParked, l)
 	rc := ts.dialRaw(t)
-	rc.roundTrip("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", "GET")
-	rc.expectClosed()
-	// The server may not have seen the close yet: the drain ends when it
-	// has (the timer never fires here).
+	rc.roundTrip("GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
 	shut := make(chan error, 1)
 	go func() { shut <- ts.srv.Shutdown(context.Background()) }()
+	<-started
+	l.Close()
+	if err := ts.wait(); !errors.Is(err, ErrServerClosed) {
+		t.Errorf("Serve on a listener closed during the drain = %v, want ErrServerClosed", err)
+	}
+	select {
+	case err := <-shut:
+		t.Fatalf("Shutdown returned %v with a connection open", err)
+	default:
+	}
+	// The server may not have seen the close yet: the drain ends when it
+	// has (the timer never fires here).
+	rc.nc.Close()
 	select {
 	case err := <-shut:
 		if err != nil {
 			t.Errorf("Shutdown = %v, want nil", err)
 		}
 	case <-time.After(hangGuard):
-		t.Fatal("Shutdown waited for the drain with no connection left")
+		t.Fatal("Shutdown waited for the drain with no listener and no connection left")
+	}
+}
+
+// TestShutdownDrainNothingToDrain: a Shutdown with a Drain on a server
+// that serves nothing returns at once.
+func TestShutdownDrainNothingToDrain(t *testing.T) {
+	srv := &Server{Drain: time.Hour}
+	srv.drainTimer = func(time.Duration) <-chan time.Time { return nil } // never
+	if err := srv.Shutdown(context.Background()); err != nil {
+		t.Errorf("Shutdown = %v, want nil", err)
+	}
+}
+
+// TestShutdownDrainClose: Close during the drain ends it: every
+// connection closes, and the Shutdown waiting for the drain returns.
+func TestShutdownDrainClose(t *testing.T) {
+	ts, started, _ := drainingServer(t, modeParked)
+	idle := ts.dialRaw(t)
+	idle.roundTrip("GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
+	shut := make(chan error, 1)
+	go func() { shut <- ts.srv.Shutdown(context.Background()) }()
+	<-started
+	ts.srv.Close()
+	idle.expectClosed()
+	select {
+	case err := <-shut:
+		if err != nil {
+			t.Errorf("Shutdown = %v, want nil", err)
+		}
+	case <-time.After(hangGuard):
+		t.Fatal("Shutdown went on draining after Close")
 	}
 }
 

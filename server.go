@@ -203,18 +203,30 @@ type Server struct {
 	// for handlers known not to keep their Request.
 	ReuseRequests bool
 
-	// Drain is how long Shutdown goes on answering the requests that
-	// arrive on connections already open, each with "Connection: close",
-	// before it closes the connections that are idle: a load balancer
-	// that sends a request on a kept-alive connection just as the server
-	// begins to stop gets an answer instead of a reset (HAProxy and nginx
-	// retry only on a failed connect by default, not on a request sent to
-	// a connection that closes under it). Make it as long as the
-	// balancer takes to mark the server down (its health check's interval
-	// times its fall count). The drain ends early when no connection is
-	// left, or when Shutdown's context ends. New connections are not
-	// accepted during it (the listeners close at once), and Ready reports
-	// false. Default 0: idle connections are closed at once.
+	// Drain is how long Shutdown goes on serving before it stops: the
+	// listeners go on accepting and every request is answered, each with
+	// "Connection: close", while Ready reports false (ReadyHandler says
+	// 503); only then are the listeners closed, the idle connections
+	// closed, and the requests in flight waited for. A load balancer
+	// that sends a request on a kept-alive connection, or opens a new
+	// one, in the time it takes to notice the server is going gets an
+	// answer instead of a reset or a refusal (HAProxy and nginx retry a
+	// refused connect, by default on the same server, and never a
+	// request sent to a connection that closes under it). Make it as
+	// long as the balancer takes to mark the server down (its health
+	// check's interval times its fall count; for a Kubernetes Service,
+	// the seconds the endpoints take to go). The drain ends early when
+	// Shutdown's context ends, and when no listener and no connection is
+	// left (a listener closed by its owner during the drain, as a
+	// restart in place that hands the socket over does, counts as left).
+	// Default 0: the listeners and the idle connections are closed at
+	// once.
+	//
+	// The safe choice of the two RFC 9112 section 9.6 allows: keeping the
+	// listeners open costs a stopping server nothing, where closing them
+	// at once refuses (or, for connections the kernel accepted that
+	// Serve had not taken yet, resets) the connections a balancer opens
+	// before it has seen the server go.
 	Drain time.Duration
 
 	// TrustedProxies are the networks of the reverse proxies and load
@@ -292,10 +304,15 @@ type Server struct {
 	perIP     map[netip.Prefix]int // connections per client (MaxConnsPerIP)
 	connWG    sync.WaitGroup
 	shutting  atomic.Bool
-	// draining: Shutdown's Drain is under way: connections still take
-	// requests (conn.setIdle). Set before shutting, cleared before the
-	// idle connections are closed.
+	// draining: Shutdown's Drain is under way: the listeners accept and
+	// connections still take requests (conn.setIdle). Set before
+	// shutting, cleared (under mu) before the listeners and the idle
+	// connections are closed.
 	draining atomic.Bool
+	// drainEmpty, made by Shutdown under mu when it drains, is closed
+	// (under mu, by emptyDrainLocked) once no listener and no connection
+	// is left during the drain.
+	drainEmpty chan struct{}
 	// ctx is canceled by Close (and so by a Shutdown whose context ends
 	// first, or once Shutdown has finished); every request's context
 	// descends from it.
@@ -514,7 +531,9 @@ func (s *Server) Serve(l net.Listener) error {
 			}
 		}
 		if err != nil {
-			if s.shutting.Load() {
+			// Closed by Shutdown or Close, or, during a Drain, by its
+			// owner: either way this listener is done.
+			if s.closingListeners() || s.shutting.Load() && errors.Is(err, net.ErrClosed) {
 				return ErrServerClosed
 			}
 			if isTemporary(err) {
@@ -635,7 +654,7 @@ func (s *Server) removeClientConn(client netip.Prefix) {
 // It reports false, having closed rw, if the server is shutting down.
 func (s *Server) refuseBusy(rw net.Conn, sem chan struct{}) bool {
 	s.mu.Lock()
-	if s.shutting.Load() {
+	if s.closingListeners() {
 		s.mu.Unlock()
 		rw.Close()
 		if sem != nil {
@@ -680,7 +699,17 @@ func (s *Server) trackListener(l *net.Listener, add bool) bool {
 	}
 	delete(s.listeners, l)
 	s.stopPollerIfUnusedLocked()
+	s.emptyDrainLocked()
 	return true
+}
+
+// emptyDrainLocked ends a Drain under way once no listener and no
+// connection is left: nothing can bring a request to answer.
+func (s *Server) emptyDrainLocked() {
+	if s.drainEmpty != nil && len(s.listeners) == 0 && len(s.conns) == 0 {
+		close(s.drainEmpty)
+		s.drainEmpty = nil
+	}
 }
 
 // stopPollerIfUnusedLocked stops the poller once no listener can add a
@@ -696,11 +725,11 @@ func (s *Server) trackConn(c *conn, add bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if add {
-		// A connection accepted as Shutdown begins is closed unserved,
-		// unless a Drain is under way and other connections keep it
-		// going (then connWG's count is above zero, so the Add is one
-		// Shutdown's Wait sees): it is served, with "Connection: close".
-		if s.shutting.Load() && (!s.draining.Load() || len(s.conns) == 0) {
+		// A connection accepted during a Drain is served, with
+		// "Connection: close"; one accepted as the listeners close is
+		// closed unserved. (Shutdown's Wait on connWG begins after the
+		// drain, under mu: every Add here comes before it.)
+		if s.closingListeners() {
 			return false
 		}
 		s.conns[c] = struct{}{}
@@ -713,64 +742,72 @@ func (s *Server) trackConn(c *conn, add bool) bool {
 	}
 	delete(s.conns, c)
 	s.stopPollerIfUnusedLocked()
+	s.emptyDrainLocked()
 	s.connWG.Done()
 	return true
 }
 
 // Shutdown stops the server gracefully: it closes the shutdown notice
-// (Request.ShutdownNotice), calls the RegisterOnShutdown functions, closes
-// the listeners, lets Drain pass (answering, with "Connection: close",
-// the requests that arrive on open connections meanwhile), closes every
-// connection that is idle (between requests), and waits for the others
-// to finish the request they are serving; those answer with
+// (Request.ShutdownNotice) and calls the RegisterOnShutdown functions;
+// lets Drain pass, if set, still accepting connections and answering
+// every request with "Connection: close"; then closes the listeners and
+// every connection that is idle (between requests), and waits for the
+// others to finish the request they are serving; those answer with
 // "Connection: close" and then close. If ctx ends first, Shutdown closes
 // the remaining connections at once (as Close) and returns ctx.Err().
 // After Shutdown, Serve and ListenAndServe return ErrServerClosed.
 //
-// Serve returns as soon as Shutdown begins, while responses are still
-// being written: a program must wait for Shutdown itself to return before
-// it leaves main, or those responses are cut off. Connections taken over
-// with StreamWriter.Hijack are not waited for (RegisterOnShutdown can
-// tell them); those served by a ConnHandler (TLSNextProto, H2C,
-// StreamWriter.HandOff) are: Shutdown waits for the handler to return,
-// and RegisterOnShutdown or Request.ShutdownNotice tells it when to wind
-// its protocol down (HTTP/2's GOAWAY, WebSocket's close).
+// Serve returns once Shutdown closes the listeners (as soon as it
+// begins without a Drain, at the Drain's end with one), while responses
+// are still being written: a program must wait for Shutdown itself to
+// return before it leaves main, or those responses are cut off.
+// Connections taken over with StreamWriter.Hijack are not waited for
+// (RegisterOnShutdown can tell them); those served by a ConnHandler
+// (TLSNextProto, H2C, StreamWriter.HandOff) are: Shutdown waits for the
+// handler to return, and RegisterOnShutdown or Request.ShutdownNotice
+// tells it when to wind its protocol down (HTTP/2's GOAWAY, WebSocket's
+// close).
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.init()
-	if s.Drain > 0 {
+	var drained <-chan struct{}
+	s.mu.Lock()
+	if s.Drain > 0 && !s.shutting.Load() {
 		s.draining.Store(true)
+		ch := make(chan struct{})
+		s.drainEmpty, drained = ch, ch
 	}
 	s.shutting.Store(true)
-	s.announceShutdown()
-	s.mu.Lock()
-	s.closeListenersLocked()
+	s.emptyDrainLocked() // nothing to drain: no Serve, no connection
 	s.mu.Unlock()
+	s.announceShutdown()
 
-	finished := make(chan struct{})
-	go func() {
-		s.connWG.Wait()
-		close(finished)
-	}()
-	if s.Drain > 0 {
+	if drained != nil {
 		after := time.After
 		if s.drainTimer != nil {
 			after = s.drainTimer
 		}
 		select {
 		case <-after(s.Drain):
-		case <-finished:
+		case <-drained:
 		case <-ctx.Done():
-			s.draining.Store(false)
 			s.Close()
 			return ctx.Err()
 		}
-		s.draining.Store(false)
 	}
 	s.mu.Lock()
+	s.endDrainLocked()
+	s.closeListenersLocked()
 	for c := range s.conns {
 		c.closeIfIdle()
 	}
 	s.mu.Unlock()
+	// No connWG.Add from here on: trackConn and refuseBusy refuse every
+	// connection now (closingListeners).
+	finished := make(chan struct{})
+	go func() {
+		s.connWG.Wait()
+		close(finished)
+	}()
 	select {
 	case <-finished:
 		s.cancel()
@@ -783,9 +820,24 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 }
 
+// endDrainLocked ends the Drain, if one is under way: from now on the
+// listeners are to close and idle connections with them.
+func (s *Server) endDrainLocked() {
+	s.draining.Store(false)
+	if s.drainEmpty != nil {
+		close(s.drainEmpty) // a Shutdown waiting for the Drain goes on
+		s.drainEmpty = nil
+	}
+}
+
+// closingListeners reports whether the server takes no new connection:
+// it is shutting down, and past its Drain. Connections between requests
+// close then too (closingIdle).
+func (s *Server) closingListeners() bool { return s.shutting.Load() && !s.draining.Load() }
+
 // closingIdle reports whether connections between requests are to close:
 // the server is shutting down, and past its Drain.
-func (s *Server) closingIdle() bool { return s.shutting.Load() && !s.draining.Load() }
+func (s *Server) closingIdle() bool { return s.closingListeners() }
 
 // Ready reports whether the server is taking new work: true until
 // Shutdown or Close begins, false from then on (through Drain, too). A
@@ -819,7 +871,10 @@ func (s *Server) ReadyHandler() Handler {
 // nor writes keeps running until it returns on its own.
 func (s *Server) Close() error {
 	s.init()
+	s.mu.Lock()
+	s.endDrainLocked()
 	s.shutting.Store(true)
+	s.mu.Unlock()
 	s.announceShutdown()
 	s.cancel()
 	s.mu.Lock()
@@ -907,8 +962,9 @@ type Stats struct {
 	// TakenOver counts connections served by a ConnHandler (HTTP/2,
 	// WebSocket through StreamWriter.HandOff).
 	TakenOver int
-	// Listeners counts the listeners being served: accepting, so none
-	// once Shutdown or Close has begun.
+	// Listeners counts the listeners being served: accepting, through
+	// Shutdown's Drain too, none once the listeners close (Close, or
+	// Shutdown without a Drain or past it).
 	Listeners int
 	// Ready is Server.Ready: false once Shutdown or Close has begun.
 	Ready bool
@@ -923,7 +979,7 @@ func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := Stats{Conns: len(s.conns), Listeners: len(s.listeners), Ready: s.Ready()}
-	if !st.Ready {
+	if s.closingListeners() {
 		st.Listeners = 0 // closed; their Serve calls may not have returned yet
 	}
 	for c := range s.conns {

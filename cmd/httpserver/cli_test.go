@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -424,21 +425,26 @@ func makeCert(t *testing.T, dir string) (certFile, keyFile string, pool *x509.Ce
 }
 
 // TestCLIDrain: with -drain, after SIGTERM the command still answers a
-// request that arrives on a connection opened before, with "Connection:
-// close", refuses new connections, and exits 0 once no connection is
-// left, without waiting out the drain.
+// request that arrives on a connection opened before, and one on a new
+// connection, each with "Connection: close"; a second SIGTERM quits at
+// once (the drain of an hour would not end otherwise: the listener stays
+// open through it).
 func TestCLIDrain(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"index.html": "hi"})
 	p := startCLI(t, "-addr", "127.0.0.1:0", "-drain", "1h", "-log", "off", dir)
-	nc, err := net.Dial("tcp", strings.TrimPrefix(p.base, "http://"))
-	if err != nil {
-		t.Fatal(err)
+	addr := strings.TrimPrefix(p.base, "http://")
+	dial := func() (net.Conn, *bufio.Reader) {
+		t.Helper()
+		nc, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { nc.Close() })
+		nc.SetDeadline(time.Now().Add(30 * time.Second))
+		return nc, bufio.NewReader(nc)
 	}
-	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(30 * time.Second))
-	br := bufio.NewReader(nc)
-	get := func() *http.Response {
+	get := func(nc net.Conn, br *bufio.Reader) *http.Response {
 		t.Helper()
 		io.WriteString(nc, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
 		resp, err := http.ReadResponse(br, nil)
@@ -449,24 +455,62 @@ func TestCLIDrain(t *testing.T) {
 		resp.Body.Close()
 		return resp
 	}
-	if resp := get(); resp.StatusCode != 200 || resp.Close {
+	nc, br := dial()
+	if resp := get(nc, br); resp.StatusCode != 200 || resp.Close {
 		t.Fatalf("before SIGTERM: %d, close %v; want 200 kept alive", resp.StatusCode, resp.Close)
 	}
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	p.waitLine(t, 10*time.Second, func(s string) bool {
-		return strings.HasPrefix(s, "Shutting down: answering requests on open connections for 1h0m0s")
+		return strings.HasPrefix(s, "Shutting down: serving for 1h0m0s more")
 	})
-	if resp := get(); resp.StatusCode != 200 || !resp.Close {
+	if resp := get(nc, br); resp.StatusCode != 200 || !resp.Close {
 		t.Errorf("during the drain: %d, close %v; want 200 with Connection: close", resp.StatusCode, resp.Close)
 	}
-	if c, err := net.Dial("tcp", strings.TrimPrefix(p.base, "http://")); err == nil {
-		c.Close()
-		t.Error("a new connection was accepted during the drain")
+	if resp := get(dial()); resp.StatusCode != 200 || !resp.Close {
+		t.Errorf("new connection during the drain: %d, close %v; want 200 with Connection: close", resp.StatusCode, resp.Close)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.wait(t, 15*time.Second); code != 143 {
+		t.Errorf("exit status after a second SIGTERM: %d, want 143", code)
+	}
+}
+
+// TestCLIDrainEnds: once -drain has passed, the command closes its idle
+// connections, stops accepting and exits 0.
+func TestCLIDrainEnds(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"index.html": "hi"})
+	p := startCLI(t, "-addr", "127.0.0.1:0", "-drain", "100ms", "-log", "off", dir)
+	addr := strings.TrimPrefix(p.base, "http://")
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(30 * time.Second))
+	br := bufio.NewReader(nc)
+	io.WriteString(nc, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("before SIGTERM: %v, %v", resp, err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
 	}
 	if code := p.wait(t, 15*time.Second); code != 0 {
 		t.Errorf("exit status: %d, want 0", code)
+	}
+	if b, err := io.ReadAll(br); len(b) > 0 || err != nil && !errors.Is(err, syscall.ECONNRESET) {
+		t.Errorf("idle connection after the drain: read %q, %v; want it closed", b, err)
+	}
+	if c, err := net.Dial("tcp", addr); err == nil {
+		c.Close()
+		t.Error("a connection was accepted after the command exited")
 	}
 }
 

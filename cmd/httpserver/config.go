@@ -56,8 +56,8 @@ and HTTP/2 over TLS (with -tls-cert and -tls-key; -h2c for cleartext),
 with byte ranges, ETags and conditional requests, precompressed siblings
 (file.br, file.gz, file.zst), compression on the fly (zstd, br, gzip)
 of what has no sibling, and directory listings. Ctrl-C (or SIGTERM)
-stops accepting, lets requests in flight finish for at most 10 seconds,
-and exits; Ctrl-C again quits at once. SIGHUP restarts in place, losing
+stops accepting (after -drain), lets requests in flight finish for at
+most 10 seconds, and exits; Ctrl-C again quits at once. SIGHUP restarts in place, losing
 no request (see Restarts below). Flags come before DIR.
 
 Flags:
@@ -125,7 +125,8 @@ sockets. The successor reads its flags, the directory and the
 certificates anew. Once it serves, the old process stops accepting and
 shuts down as on SIGTERM, with a drain of -drain or, if that is 0, 5
 seconds (requests on its open connections answered with "Connection:
-close"; the drain ends once no connection is left), then exits 0.
+close", but no new connection accepted: the successor takes those; the
+drain ends once no connection is left), then exits 0.
 Meanwhile both accept on the same sockets, so no connection is refused
 or dropped. If the successor fails (a bad flag, a directory gone; or
 not ready within 30 seconds, when it is killed), the old process says
@@ -169,7 +170,7 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 	fset.BoolVar(&cfg.listing, "listing", true, "list directories that have no index.html (-listing=false: 403)")
 	fset.BoolVar(&cfg.dotfiles, "dotfiles", false, "serve and list names beginning with '.' (hidden and 404 by default)")
 	fset.StringVar(&cfg.logMode, "log", "clf", "access log `format`: clf, json or off (see below)")
-	fset.DurationVar(&cfg.drain, "drain", 0, "on Ctrl-C or SIGTERM, first keep answering requests on open connections (with Connection: close) for `DURATION`, e.g. 5s, while a load balancer marks this server down; then the usual 10 s for requests in flight")
+	fset.DurationVar(&cfg.drain, "drain", 0, "on Ctrl-C or SIGTERM, first go on serving for `DURATION`, e.g. 5s, accepting connections and answering every request with Connection: close, while /ready (-metrics) says 503 and a load balancer marks this server down; then stop accepting, close idle connections, and give requests in flight the usual 10 s")
 	trusted := fset.String("trusted-proxies", "", "`CIDR[,CIDR...]` of the reverse proxies in front of this server: their X-Forwarded-For and X-Forwarded-Proto name the client (in the access log), and their connections do not count per IP; from any other peer those fields are ignored")
 	fset.BoolVar(&cfg.proxyProtocol, "proxy-protocol", false, "expect a PROXY protocol header (v1 or v2, HAProxy's send-proxy) on every connection from -trusted-proxies, and take the client's address from it (before the TLS handshake with -tls-cert)")
 	fset.StringVar(&cfg.metrics, "metrics", "", "serve Prometheus metrics at /metrics, and readiness at /ready, on `host:port`, a listener of their own (plain HTTP; see below); off by default")

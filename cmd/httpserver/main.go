@@ -28,9 +28,9 @@
 //	                  gzip for text, JSON, JavaScript, SVG... of 1 KiB or more)
 //	-h2=false         HTTP/1.1 only over TLS (by default h2 is offered by ALPN)
 //	-h2c              cleartext HTTP/2 too (prior knowledge, Upgrade: h2c)
-//	-drain DURATION   on the first signal, keep answering requests on open
-//	                  connections (with Connection: close) for DURATION
-//	                  before the 10 seconds for requests in flight
+//	-drain DURATION   on the first signal, keep accepting and answering
+//	                  (with Connection: close) for DURATION, while /ready
+//	                  says 503, before the 10 seconds for requests in flight
 //	-trusted-proxies CIDR[,CIDR...]
 //	                  believe X-Forwarded-For/-Proto from these proxies only
 //	-proxy-protocol   expect a PROXY protocol header from -trusted-proxies
@@ -55,7 +55,8 @@
 // /ready answers 503 once the shutdown has begun. The metrics listener
 // serves plain HTTP, and stops after the server has.
 //
-// Ctrl-C or SIGTERM stops accepting connections, closes idle ones, and
+// Ctrl-C or SIGTERM stops accepting connections (after -drain, if set),
+// closes idle ones, and
 // waits at most 10 seconds for requests in flight before exiting; a second
 // Ctrl-C (or SIGTERM) exits at once, also when the command was started
 // with SIGINT ignored (nohup, "httpserver &" in a script). The exit status
@@ -71,7 +72,7 @@
 // successor reads its flags, directory and certificates anew, and says
 // on a pipe once it serves; only then does the old process stop
 // accepting and shut down as on SIGTERM, with -drain (5 seconds if it is
-// 0), and exit 0. Both accept on the same sockets meanwhile, so nothing
+// 0; it ends once no connection is left), and exit 0. Both accept on the same sockets meanwhile, so nothing
 // queued is lost. A successor that fails (exits, or is not ready within
 // 30 seconds) leaves the old process serving, which says why. A SIGHUP
 // during a restart is ignored, and a SIGHUP that follows the hang-up of
@@ -372,9 +373,20 @@ wait:
 	shut := make(chan error, 1)
 	go func() { shut <- srv.Shutdown(ctx) }()
 	<-began
-	if srv.Drain > 0 {
-		fmt.Fprintf(stderr, "Shutting down: answering requests on open connections for %v, then letting those in flight finish (at most %v more; Ctrl-C again to quit at once) ...\n", srv.Drain, grace)
-	} else {
+	if successor != nil {
+		// The successor accepts now: Serve may return (ErrServerClosed,
+		// as Shutdown has begun), and the drain ends as soon as the
+		// last connection has closed, without waiting out its length.
+		for _, g := range gates {
+			g.Close()
+		}
+	}
+	switch {
+	case successor != nil:
+		fmt.Fprintf(stderr, "Shutting down: answering requests on open connections for at most %v, then letting those in flight finish (at most %v more; Ctrl-C again to quit at once) ...\n", srv.Drain, grace)
+	case srv.Drain > 0:
+		fmt.Fprintf(stderr, "Shutting down: serving for %v more (every answer with Connection: close; /ready says 503), then letting requests in flight finish (at most %v more; Ctrl-C again to quit at once) ...\n", srv.Drain, grace)
+	default:
 		fmt.Fprintf(stderr, "Shutting down: letting requests in flight finish (at most %v; Ctrl-C again to quit at once) ...\n", grace)
 	}
 	var serr error
