@@ -10,11 +10,12 @@
 #
 # Scenarios (the summary table at the end has one row per check):
 #   1. rolling restarts behind HAProxy (its default retry policy, health
-#      check GET /): two instances, wrk for DURATION seconds through
-#      HAProxy, three restarts (A, B, A). With -drain DRAIN (2s) no
-#      request may fail. Reported only, not judged: the same with
-#      -drain 0; with each instance down for SLOW seconds; and that
-#      again with HAProxy's option redispatch.
+#      check GET /ready on each instance's -metrics port): two instances,
+#      wrk for DURATION seconds through HAProxy, three restarts (A, B,
+#      A). With -drain DRAIN (2s) no request may fail, whether an
+#      instance is started again at once or stays down for SLOW seconds.
+#      Reported only, not judged: the same with -drain 0, and with the
+#      health check on GET / (which a draining instance still answers).
 #   2. PROXY protocol from HAProxy (send-proxy, send-proxy-v2): the access
 #      log shows the client's source, 127.0.0.7; a trusted peer without a
 #      header is closed; a PROXY header sent straight from an untrusted
@@ -31,7 +32,7 @@
 # [30], CONNS wrk connections [32], DRAIN for the run that must pass
 # [2s], SLOW seconds an instance stays down in the drain-slow runs [5],
 # CLIENT source address of the client [127.0.0.7], ONLY the runs to do,
-# among drain nodrain drain-slow drain-slow-redispatch proxy xff sighup
+# among drain drain-slow nodrain drain-rootcheck proxy xff sighup
 # sighup-nginx [all], OUT [a new /tmp/peers.XXXXXX, kept],
 # PEERS_TIMEOUT bound on the whole script in seconds [480].
 #
@@ -252,11 +253,13 @@ cat "$OUT/env.txt" >&2
 
 # --- 1. rolling restarts behind HAProxy --------------------------------------------
 
-# haproxy_cfg FRONT STATS PA PB [OPTION]: HAProxy in http mode in front
-# of two instances, with its defaults left alone where they matter:
-# retries 3, retry-on conn-failure, no option redispatch, http-reuse safe,
-# keep-alive to the servers. OPTION, if given, is one more line for the
-# backend. docs/SCALING.md quotes this config.
+# haproxy_cfg FRONT STATS PA PB MA MB CHECK: HAProxy in http mode in
+# front of two instances (on ports PA and PB, their -metrics on MA and
+# MB), with its defaults left alone where they matter: retries 3,
+# retry-on conn-failure, no option redispatch, http-reuse safe,
+# keep-alive to the servers. CHECK is "ready" for the health check on
+# /ready at the metrics port, "root" for GET / on the served port.
+# docs/SCALING.md quotes this config.
 haproxy_cfg() {
 	cat <<CFG
 global
@@ -276,10 +279,15 @@ frontend fe
 
 backend be
     balance roundrobin
-    option httpchk GET /${5:+
-    $5}
-    server a 127.0.0.1:$3 check inter 500ms fall 2 rise 1
-    server b 127.0.0.1:$4 check inter 500ms fall 2 rise 1
+$(if [ "$7" = ready ]; then
+	echo "    option httpchk GET /ready"
+	echo "    server a 127.0.0.1:$3 check port $5 inter 500ms fall 2 rise 1"
+	echo "    server b 127.0.0.1:$4 check port $6 inter 500ms fall 2 rise 1"
+else
+	echo "    option httpchk GET /"
+	echo "    server a 127.0.0.1:$3 check inter 500ms fall 2 rise 1"
+	echo "    server b 127.0.0.1:$4 check inter 500ms fall 2 rise 1"
+fi)
 
 frontend stats
     bind 127.0.0.1:$2
@@ -300,21 +308,21 @@ haproxy_served() { # STATS N: the frontend has answered at least N requests
 	[ "$(csv_field "$OUT/.stats.csv" fe FRONTEND req_tot)" -ge "$2" ] 2>/dev/null
 }
 
-# rolling LABEL DRAIN DOWN MUST [OPTION]: scenario 1 with -drain DRAIN,
+# rolling LABEL DRAIN DOWN MUST CHECK: scenario 1 with -drain DRAIN,
 # each instance staying stopped for DOWN seconds after it exits (0:
 # started again at once; more: a slow start, or a replacement that comes
-# up elsewhere); MUST is yes when it must not lose a request; OPTION is a
-# line added to HAProxy's backend.
+# up elsewhere); MUST is yes when it must not lose a request; CHECK is
+# HAProxy's health check (see haproxy_cfg).
 rolling() {
-	local label=$1 drain=$2 down=$3 must_pass=$4 option=${5:-}
-	local dir="$OUT/rolling-$label" pf ps pa pb wrkpid ok=yes notes=""
+	local label=$1 drain=$2 down=$3 must_pass=$4 check=$5
+	local dir="$OUT/rolling-$label" pf ps pa pb ma mb wrkpid ok=yes notes=""
 	mkdir -p "$dir"
-	pf=$(free_port) && ps=$(free_port) && pa=$(free_port) && pb=$(free_port)
-	declare -A port=([a]=$pa [b]=$pb)
+	pf=$(free_port) && ps=$(free_port) && pa=$(free_port) && pb=$(free_port) && ma=$(free_port) && mb=$(free_port)
+	declare -A port=([a]=$pa [b]=$pb) mport=([a]=$ma [b]=$mb)
 	local flags=(-drain "$drain" -log clf)
-	start_ours a "$pa" "$dir/a.0.log" "${flags[@]}"
-	start_ours b "$pb" "$dir/b.0.log" "${flags[@]}"
-	haproxy_cfg "$pf" "$ps" "$pa" "$pb" "$option" >"$dir/haproxy.cfg"
+	start_ours a "$pa" "$dir/a.0.log" "${flags[@]}" -metrics "127.0.0.1:$ma"
+	start_ours b "$pb" "$dir/b.0.log" "${flags[@]}" -metrics "127.0.0.1:$mb"
+	haproxy_cfg "$pf" "$ps" "$pa" "$pb" "$ma" "$mb" "$check" >"$dir/haproxy.cfg"
 	haproxy -c -f "$dir/haproxy.cfg" >"$dir/haproxy-check.txt" 2>&1 || { cat "$dir/haproxy-check.txt" >&2; return 1; }
 	spawn haproxy "$dir/haproxy.log" "$dir/haproxy.err" haproxy -db -f "$dir/haproxy.cfg"
 	wait_for "HAProxy" 10 serves "$pf"
@@ -337,7 +345,7 @@ rolling() {
 		t_exit=$(since "$t0")
 		[ "$st" = 0 ] || { ok=no; notes+="$name exited with status $st; "; }
 		[ "$down" = 0 ] || sleep "$down" # the scenario's down time, not a check
-		start_ours "$name" "${port[$name]}" "$dir/$name.$n.log" "${flags[@]}"
+		start_ours "$name" "${port[$name]}" "$dir/$name.$n.log" "${flags[@]}" -metrics "127.0.0.1:${mport[$name]}"
 		wait_for "$name to serve" 10 serves "${port[$name]}"
 		t_serve=$(since "$t0")
 		wait_for "$name UP in HAProxy" 10 haproxy_up "$ps" "$name"
@@ -385,7 +393,7 @@ rolling() {
 	local detail="$rps req/s, max latency $maxlat; HAProxy: ${h5xx} 5xx, ${hretr} retries, ${hredis} redispatches, ${hecon} conn errors, ${heresp} resp errors${notes:+; ${notes%; }}"
 	local scen="1. rolling restarts, HAProxy, -drain $drain"
 	[ "$down" = 0 ] || scen+=", down ${down}s"
-	[ -z "$option" ] || scen+=", $option"
+	[ "$check" = ready ] || scen+=", health check GET /"
 	if [ "$must_pass" = yes ]; then
 		must "$scen" "$nreq" "$non2xx" "$sockerr" "$ok" "$detail"
 	else
@@ -393,10 +401,10 @@ rolling() {
 	fi
 }
 
-! want drain || rolling drain "$DRAIN" 0 yes
-! want nodrain || rolling nodrain 0 0 no
-! want drain-slow || rolling drain-slow "$DRAIN" "$SLOW" no
-! want drain-slow-redispatch || rolling drain-slow-redispatch "$DRAIN" "$SLOW" no "option redispatch"
+! want drain || rolling drain "$DRAIN" 0 yes ready
+! want drain-slow || rolling drain-slow "$DRAIN" "$SLOW" yes ready
+! want nodrain || rolling nodrain 0 0 no ready
+! want drain-rootcheck || rolling drain-rootcheck "$DRAIN" "$SLOW" no root
 
 # --- 2. PROXY protocol from HAProxy --------------------------------------------------
 

@@ -262,15 +262,17 @@ func serve(sigs <-chan os.Signal, rs *restarts, cfg *config, stderr io.Writer) e
 
 // serveUntilSignal serves ls with srv (over TLS when srv has a
 // TLSConfig, which holds the certificate) until the first signal on
-// sigs, then shuts down gracefully: it stops accepting, closes idle
-// connections (after srv.Drain) and lets requests in flight finish for
-// at most grace. It returns nil when every request finished, an error
+// sigs, then shuts down gracefully: after srv.Drain (serving on, every
+// answer with "Connection: close"), it stops accepting, closes idle
+// connections and lets requests in flight finish for at most grace. It returns nil when every request finished, an error
 // when they had to be cut off after grace, and a *quitError, without
 // waiting any longer, on a second signal.
 //
 // A SIGHUP on rs.hups (rs may be nil: no restarts) starts a successor on
 // the same sockets (restart.go); once it is ready this process shuts
-// down the same way (with defaultRestartDrain if srv.Drain is 0), and a
+// down the same way (with defaultRestartDrain if srv.Drain is 0), except
+// that it accepts nothing more (the successor does) and its drain ends
+// once no connection is left, and a
 // first signal during that shutdown only says
 // so (it was meant for the successor too, when it came from the
 // terminal), the second quits. While a restart is under way a SIGHUP is
