@@ -936,7 +936,10 @@ type AccessEntry struct {
 	Bytes int64
 	// BytesIn counts the bytes received for the request: its head, and
 	// the body bytes read (decoded: chunk framing excluded), by the
-	// handler or by the server before the entry is made.
+	// handler or by the server before the entry is made. For HTTP/2
+	// (package h2) the head counts as its header list size (RFC 9113
+	// section 6.5.2: each field's name and value plus 32 octets), as the
+	// HPACK-coded size is not known.
 	BytesIn int64
 	// Duration runs from the parsed head to the end of the response; 0
 	// for a request refused before its head was parsed.

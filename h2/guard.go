@@ -78,7 +78,7 @@ type streamHandler struct {
 func (h *streamHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rw := &streamWriter{ResponseWriter: w, rc: http.NewResponseController(w), timeout: h.writeTimeout}
 	if r.Body != nil && r.Body != http.NoBody {
-		r.Body = &streamBody{ReadCloser: r.Body, rc: rw.rc, timeout: h.readTimeout, own: &rw.ownRead}
+		r.Body = &streamBody{ReadCloser: r.Body, rc: rw.rc, timeout: h.readTimeout, own: &rw.ownRead, n: &rw.bytesIn}
 	}
 	if h.log == nil {
 		h.next.ServeHTTP(rw, r)
@@ -92,6 +92,7 @@ func (h *streamHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			e.Err = errAborted
 		}
 		e.Status, e.Bytes, e.Duration = rw.status, rw.bytes, time.Since(start)
+		e.BytesIn = headerListSize(r) + rw.bytesIn.Load()
 		if e.Status == 0 && p == nil {
 			e.Status = http.StatusOK
 		}
@@ -128,6 +129,7 @@ type streamWriter struct {
 	ownRead atomic.Bool // the handler set its own read deadline (the Body may be read on another goroutine)
 	status  int
 	bytes   int64
+	bytesIn atomic.Int64 // request body bytes read (the Body may be read on another goroutine)
 }
 
 func (w *streamWriter) WriteHeader(code int) {
@@ -190,19 +192,54 @@ type streamBody struct {
 	io.ReadCloser
 	rc      *http.ResponseController
 	timeout time.Duration
-	own     *atomic.Bool // streamWriter.ownRead
+	own     *atomic.Bool  // streamWriter.ownRead
+	n       *atomic.Int64 // streamWriter.bytesIn
 }
 
 func (b *streamBody) Read(p []byte) (int, error) {
 	if b.own.Load() {
-		return b.ReadCloser.Read(p)
+		n, err := b.ReadCloser.Read(p)
+		b.n.Add(int64(n))
+		return n, err
 	}
 	b.rc.SetReadDeadline(time.Now().Add(b.timeout))
 	n, err := b.ReadCloser.Read(p)
 	if !b.own.Load() { // not set while the read was waiting
 		b.rc.SetReadDeadline(time.Time{})
 	}
+	b.n.Add(int64(n))
 	return n, err
+}
+
+// headerListSize is the size of r's header list as RFC 9113 section
+// 6.5.2 counts it (SETTINGS_MAX_HEADER_LIST_SIZE): each field's name and
+// value, uncompressed, plus 32 octets, the pseudo-header fields
+// included. It stands for the head's bytes in AccessEntry.BytesIn: the
+// HPACK-coded size on the wire is not known above x/net/http2, and
+// depends on what the connection's earlier requests left in its table.
+// Cookies count as the one field x/net/http2 joins them into.
+func headerListSize(r *http.Request) int64 {
+	const perField = 32
+	n := len(":method") + len(r.Method) + perField
+	// A CONNECT has no :scheme and no :path (RFC 9113 section 8.5),
+	// unless it is extended (RFC 8441: x/net/http2 keeps its :protocol
+	// among the header fields).
+	if r.Method != http.MethodConnect || r.Header.Get(":protocol") != "" {
+		scheme := "https"
+		if r.TLS == nil {
+			scheme = "http"
+		}
+		n += len(":scheme") + len(scheme) + len(":path") + len(r.RequestURI) + 2*perField
+	}
+	if r.Host != "" {
+		n += len(":authority") + len(r.Host) + perField
+	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + perField
+		}
+	}
+	return int64(n)
 }
 
 // noteRequest gives the access-log entry, if there is one, the Request.

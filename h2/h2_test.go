@@ -452,21 +452,45 @@ func TestStreamFlushes(t *testing.T) {
 func TestAccessLog(t *testing.T) {
 	var mu sync.Mutex
 	var entries []string
+	var bytesIn []int64
 	srv := &httpserver.Server{
-		Handler: echoHandler(nil),
+		Handler: httpserver.HandlerFunc(func(req *httpserver.Request) *httpserver.Response {
+			io.Copy(io.Discard, req.Body)
+			return &httpserver.Response{StatusCode: 200, Message: "hello"}
+		}),
 		AccessLog: func(e httpserver.AccessEntry) {
 			mu.Lock()
 			defer mu.Unlock()
 			entries = append(entries, fmt.Sprintf("%s %s %s %d %d %s", Proto(e.Request), e.Request.Verb, e.Request.Path, e.Status, e.Bytes, e.RemoteIP))
+			bytesIn = append(bytesIn, e.BytesIn)
 		},
 	}
 	ts := start(t, srv, nil, true)
-	get(t, ts.client(t, false), ts.url("/a"))
+	h2c := ts.client(t, false)
+	get(t, h2c, ts.url("/a"))
 	get(t, ts.client(t, true), ts.url("/b"))
+	resp, err := h2c.Post(ts.url("/c"), "text/plain", strings.NewReader("hello world"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
 	ts.srv.Shutdown(context.Background()) // every entry is in
 	mu.Lock()
 	defer mu.Unlock()
-	want := []string{"HTTP/2.0 GET /a 200 5 127.0.0.1", "HTTP/1.1 GET /b 200 5 127.0.0.1"}
+	want := []string{"HTTP/2.0 GET /a 200 5 127.0.0.1", "HTTP/1.1 GET /b 200 5 127.0.0.1", "HTTP/2.0 POST /c 200 5 127.0.0.1"}
+	// Go's HTTP/2 client sends :authority, :method, :path, :scheme,
+	// accept-encoding and user-agent (and for the POST content-type and
+	// content-length); each field counts 32 octets more (RFC 9113
+	// section 6.5.2), and the body read counts as it is.
+	common := len(":authority"+ts.addr) + len(":scheme"+"https") + len("accept-encoding"+"gzip") + len("user-agent"+"Go-http-client/2.0")
+	wantIn := []int64{
+		int64(common + len(":method"+"GET") + len(":path"+"/a") + 6*32),
+		int64(common + len(":method"+"POST") + len(":path"+"/c") + len("content-type"+"text/plain") + len("content-length"+"11") + 8*32 + len("hello world")),
+	}
+	if len(bytesIn) == 3 && (bytesIn[0] != wantIn[0] || bytesIn[2] != wantIn[1]) {
+		t.Errorf("HTTP/2 BytesIn = %d and %d, want the header list's size (and the body), %d and %d", bytesIn[0], bytesIn[2], wantIn[0], wantIn[1])
+	}
 	if strings.Join(entries, "\n") != strings.Join(want, "\n") {
 		t.Errorf("access log:\n%s\nwant:\n%s", strings.Join(entries, "\n"), strings.Join(want, "\n"))
 	}
