@@ -514,6 +514,38 @@ func TestCLIDrainEnds(t *testing.T) {
 	}
 }
 
+// TestCLIMaxConnsPerIP: -max-conns-per-ip reaches the server: with 1, a
+// second connection from the same address gets 503 while the first is
+// open.
+func TestCLIMaxConnsPerIP(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"index.html": "hi"})
+	p := startCLI(t, "-addr", "127.0.0.1:0", "-max-conns-per-ip", "1", "-log", "off", dir)
+	addr := strings.TrimPrefix(p.base, "http://")
+	exchange := func() (net.Conn, *http.Response) {
+		t.Helper()
+		nc, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { nc.Close() })
+		nc.SetDeadline(time.Now().Add(30 * time.Second))
+		io.WriteString(nc, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+		resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		return nc, resp
+	}
+	if _, resp := exchange(); resp.StatusCode != 200 {
+		t.Fatalf("first connection: %d, want 200", resp.StatusCode)
+	}
+	if _, resp := exchange(); resp.StatusCode != 503 {
+		t.Errorf("second connection from the same address: %d, want 503", resp.StatusCode)
+	}
+}
+
 // TestCLIProxyProtocol: with -proxy-protocol the access log shows the
 // client the PROXY header names.
 func TestCLIProxyProtocol(t *testing.T) {

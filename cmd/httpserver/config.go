@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gohttpserver/httpserver"
 	"github.com/gohttpserver/httpserver/fileserver"
 	"github.com/gohttpserver/httpserver/internal/forwarded"
 )
@@ -35,6 +36,10 @@ type config struct {
 	metrics        string // -metrics: where to serve /metrics and /ready ("": nowhere)
 	// reusePort is -reuseport: listen with SO_REUSEPORT.
 	reusePort bool
+	// maxConns and maxConnsPerIP are -max-conns and -max-conns-per-ip as
+	// Server.MaxConns and MaxConnsPerIP take them: 0 for the library's
+	// default (which is the flag's), httpserver.Unlimited for none.
+	maxConns, maxConnsPerIP int
 	// noCompress is -compress=false (so that the zero config, as the
 	// flag's default, compresses).
 	noCompress bool
@@ -174,6 +179,8 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 	trusted := fset.String("trusted-proxies", "", "`CIDR[,CIDR...]` of the reverse proxies in front of this server: their X-Forwarded-For and X-Forwarded-Proto name the client (in the access log), and their connections do not count per IP; from any other peer those fields are ignored")
 	fset.BoolVar(&cfg.proxyProtocol, "proxy-protocol", false, "expect a PROXY protocol header (v1 or v2, HAProxy's send-proxy) on every connection from -trusted-proxies, and take the client's address from it (before the TLS handshake with -tls-cert)")
 	fset.StringVar(&cfg.metrics, "metrics", "", "serve Prometheus metrics at /metrics, and readiness at /ready, on `host:port`, a listener of their own (plain HTTP; see below); off by default")
+	maxConns := fset.Int("max-conns", httpserver.DefaultMaxConns, "serve at most `N` connections at once, across every listener; more wait in the kernel's listen backlog; 0 for no limit (the open-files limit is one)")
+	maxPerIP := fset.Int("max-conns-per-ip", httpserver.DefaultMaxConnsPerIP, "at most `N` connections at once from one client address (an IPv6 /64), the client as -trusted-proxies and -proxy-protocol tell it; the one beyond gets 503; 0 for no limit")
 	fset.BoolVar(&cfg.reusePort, "reuseport", false, "listen with SO_REUSEPORT (Linux): several processes of the same user may listen on -addr, and the kernel spreads connections over them; a restart (SIGHUP) hands the socket over instead")
 	fset.BoolVar(&cfg.h2, "h2", true, "offer HTTP/2 over TLS (with -tls-cert), as browsers expect; -h2=false: HTTP/1.1 only")
 	fset.BoolVar(&cfg.h2c, "h2c", false, "serve cleartext HTTP/2 too (prior knowledge and Upgrade: h2c), for clients and proxies that speak it")
@@ -240,6 +247,14 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 	if cfg.drain < 0 {
 		return fail("-drain %v: want a duration of 0 or more", cfg.drain)
 	}
+	if *maxConns < 0 {
+		return fail("-max-conns %d: want 0 (no limit) or more", *maxConns)
+	}
+	if *maxPerIP < 0 {
+		return fail("-max-conns-per-ip %d: want 0 (no limit) or more", *maxPerIP)
+	}
+	cfg.maxConns = serverLimit(*maxConns, httpserver.DefaultMaxConns)
+	cfg.maxConnsPerIP = serverLimit(*maxPerIP, httpserver.DefaultMaxConnsPerIP)
 	switch cfg.logMode {
 	case "clf", "json", "off":
 	default:
@@ -251,6 +266,18 @@ func parseConfig(args []string, out io.Writer) (*config, error) {
 	}
 	cfg.cacheControl = cc
 	return cfg, nil
+}
+
+// serverLimit is a limit flag's value n (0 or more, 0 for none) as the
+// Server field takes it, for a limit whose default is def.
+func serverLimit(n, def int) int {
+	switch n {
+	case 0:
+		return httpserver.Unlimited
+	case def:
+		return 0
+	}
+	return n
 }
 
 // isPort reports whether s is all decimal digits (and not empty).

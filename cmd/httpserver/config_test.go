@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gohttpserver/httpserver"
 )
 
 // fakeInfo is the fs.FileInfo of a file or directory, for cache policies.
@@ -59,10 +61,10 @@ func TestParseConfig(t *testing.T) {
 			name: "every flag",
 			args: []string{"-addr", "127.0.0.1:0", "-tls-cert", "c.pem", "-tls-key", "k.pem",
 				"-cache", "assets=24h", "-listing=false", "-dotfiles", "-log", "json", "-h2=false", "-h2c", "-drain", "5s",
-				"-metrics", "127.0.0.1:9090", "-reuseport", "site"},
+				"-metrics", "127.0.0.1:9090", "-reuseport", "-max-conns", "50000", "-max-conns-per-ip", "0", "site"},
 			want: config{dir: "site", addr: "127.0.0.1:0", tlsCert: "c.pem", tlsKey: "k.pem",
 				cache: "assets=24h", listing: false, dotfiles: true, logMode: "json", h2: false, h2c: true, drain: 5 * time.Second,
-				metrics: "127.0.0.1:9090", reusePort: true},
+				metrics: "127.0.0.1:9090", reusePort: true, maxConns: 50000, maxConnsPerIP: httpserver.Unlimited},
 			policy: "public, max-age=86400|no-cache|no-cache",
 		},
 		{
@@ -157,6 +159,9 @@ func TestParseConfigErrors(t *testing.T) {
 		{"metrics on a port out of range", []string{"-metrics", "70000"}, `-metrics ":70000": port "70000"`},
 		{"certificate without key", []string{"-tls-cert", "c.pem"}, "-tls-cert and -tls-key go together"},
 		{"negative drain", []string{"-drain", "-1s"}, "-drain -1s: want a duration of 0 or more"},
+		{"negative max-conns", []string{"-max-conns", "-1"}, "-max-conns -1: want 0 (no limit) or more"},
+		{"negative max-conns-per-ip", []string{"-max-conns-per-ip", "-5"}, "-max-conns-per-ip -5: want 0 (no limit) or more"},
+		{"max-conns not a number", []string{"-max-conns", "many"}, `invalid value "many" for flag -max-conns`},
 		{"bad trusted proxies", []string{"-trusted-proxies", "10.0.0.0/8,nonsense"}, "-trusted-proxies: "},
 		{"PROXY protocol without trusted proxies", []string{"-proxy-protocol"}, "-proxy-protocol needs -trusted-proxies"},
 		{"key without certificate", []string{"-tls-key", "k.pem"}, "-tls-cert and -tls-key go together"},

@@ -37,6 +37,9 @@
 //	-metrics ADDR     Prometheus metrics at /metrics and readiness at
 //	                  /ready on ADDR (host:port), a listener of their own
 //	                  (off by default)
+//	-max-conns N      at most N connections at once (default 10000; 0: no limit)
+//	-max-conns-per-ip N
+//	                  at most N from one client address (default 1000; 0: no limit)
 //	-reuseport        listen with SO_REUSEPORT (Linux), so that several
 //	                  processes share -addr and the kernel spreads
 //	                  connections over them
@@ -236,6 +239,9 @@ func serve(sigs <-chan os.Signal, rs *restarts, cfg *config, stderr io.Writer) e
 		AccessLog: newAccessLog(cfg.logMode, stderr),
 		ErrorLog:  newErrorLog(cfg.logMode, stderr),
 		Drain:     cfg.drain,
+
+		MaxConns:      cfg.maxConns,
+		MaxConnsPerIP: cfg.maxConnsPerIP,
 
 		TrustedProxies: cfg.trustedProxies,
 		ProxyProtocol:  cfg.proxyProtocol,
