@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -156,4 +157,26 @@ func h2cClient(t *testing.T) *http.Client {
 	tr.Protocols.SetUnencryptedHTTP2(true)
 	t.Cleanup(tr.CloseIdleConnections)
 	return &http.Client{Transport: tr, Timeout: hangGuard}
+}
+
+// h2HeadSize is the header list size (RFC 9113 section 6.5.2) of fields,
+// given as name, value, name, value...: each field's name and value plus
+// 32 octets. AccessEntry.BytesIn counts an HTTP/2 head so.
+func h2HeadSize(fields ...string) int {
+	n := 0
+	for i := 0; i+1 < len(fields); i += 2 {
+		n += len(fields[i]) + len(fields[i+1]) + 32
+	}
+	return n
+}
+
+// goH2Get is what Go's HTTP/2 client sends for a GET of path from addr
+// over h2c, with extra fields X-Extra-0: x and on: its header list size.
+func goH2Get(addr, path string, extra int) int {
+	n := h2HeadSize(":authority", addr, ":method", "GET", ":path", path, ":scheme", "http",
+		"accept-encoding", "gzip", "user-agent", "Go-http-client/2.0")
+	for i := range extra {
+		n += h2HeadSize("x-extra-"+strconv.Itoa(i), "x")
+	}
+	return n
 }

@@ -102,7 +102,12 @@ func TestCollectorRequests(t *testing.T) {
 	h2c, _ := h2cClient(t)
 	for _, path := range []string{"/ok", "/nothing"} {
 		_, body := h2Get(t, h2c, "http://"+addr+path)
-		out += len(body) // HTTP/2 requests count no bytes received
+		out += len(body)
+		// An HTTP/2 head counts as its header list size (RFC 9113
+		// section 6.5.2): the six fields Go's client sends, 32 octets
+		// more each.
+		in += len(":authority"+addr) + len(":method"+"GET") + len(":path"+path) + len(":scheme"+"http") +
+			len("accept-encoding"+"gzip") + len("user-agent"+"Go-http-client/2.0") + 6*32
 		logged.wait(t, 1)
 	}
 
