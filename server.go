@@ -222,11 +222,12 @@ type Server struct {
 	// Default 0: the listeners and the idle connections are closed at
 	// once.
 	//
-	// The safe choice of the two RFC 9112 section 9.6 allows: keeping the
-	// listeners open costs a stopping server nothing, where closing them
-	// at once refuses (or, for connections the kernel accepted that
-	// Serve had not taken yet, resets) the connections a balancer opens
-	// before it has seen the server go.
+	// Why the listeners stay open (no RFC decides it; this is the safe
+	// choice): keeping them open costs a stopping server nothing, where
+	// closing them at once refuses (or, for connections the kernel had
+	// accepted that Serve had not taken yet, resets) the connections a
+	// balancer opens before it has seen the server go; docs/SCALING.md
+	// has the measurements behind HAProxy.
 	Drain time.Duration
 
 	// TrustedProxies are the networks of the reverse proxies and load
