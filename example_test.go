@@ -757,3 +757,55 @@ func ExampleRequest_ShutdownNotice() {
 	// "event: bye\ndata: the server is shutting down\n\n"
 	// Shutdown: <nil>
 }
+
+// ExampleServer_ReadyHandler stops a server behind a load balancer: once
+// Shutdown begins, the readiness probe says 503 so that the balancer
+// takes the server out, while the server goes on accepting and
+// answering (each answer with "Connection: close") for Drain; then it
+// closes its listeners and idle connections, and waits for the requests
+// in flight.
+func ExampleServer_ReadyHandler() {
+	srv := &httpserver.Server{
+		// As long as the balancer takes to mark the server down (a few
+		// seconds); an hour here, which the example cuts short.
+		Drain: time.Hour,
+	}
+	mux := httpserver.NewMux()
+	mux.Route("/ready", srv.ReadyHandler()) // the balancer's health check
+	mux.RouteFunc("/", func(req *httpserver.Request) *httpserver.Response {
+		return &httpserver.Response{StatusCode: 200, Message: "hello\n"}
+	})
+	srv.Handler = mux
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	go srv.Serve(l)
+	get := func(path string) {
+		res, err := http.Get("http://" + l.Addr().String() + path)
+		if err != nil {
+			log.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		fmt.Printf("%s: %d %q, close %v\n", path, res.StatusCode, body, res.Close)
+	}
+	get("/ready")
+
+	began := make(chan struct{})
+	srv.RegisterOnShutdown(func() { close(began) })
+	shutdown := make(chan error, 1)
+	go func() { shutdown <- srv.Shutdown(context.Background()) }()
+	<-began
+	get("/ready")
+	get("/") // a new connection, during the drain
+	// Example only: the listener's owner closes it, and with no
+	// connection left the drain ends at once.
+	l.Close()
+	fmt.Println("Shutdown:", <-shutdown)
+	// Output:
+	// /ready: 200 "ready\n", close false
+	// /ready: 503 "draining\n", close true
+	// /: 200 "hello\n", close true
+	// Shutdown: <nil>
+}
