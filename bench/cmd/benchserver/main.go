@@ -126,7 +126,11 @@ func main() {
 		serve = func() error { return srv.Serve(l) }
 		stop = func() { l.Close() }
 	default:
-		log.Fatalf("unknown -impl %q (want ours, nethttp, fasthttp, fromhttp, chi-nethttp or chi-fromhttp)", *impl)
+		probe, ok := probes[*impl]
+		if !ok {
+			log.Fatalf("unknown -impl %q (want ours, nethttp, fasthttp, fromhttp, chi-nethttp, chi-fromhttp, or a transport probe: probe-net, probe-uring)", *impl)
+		}
+		serve, stop = probe(l)
 	}
 
 	sigs := make(chan os.Signal, 1)
