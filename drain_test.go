@@ -50,6 +50,28 @@ func drainingServerOn(t *testing.T, m mode, l net.Listener) (ts *e2eServer, star
 	return m.start(t, srv), st, end
 }
 
+// shutdownAsync runs srv.Shutdown on a goroutine of its own: the channel
+// has its result.
+func shutdownAsync(srv *Server) <-chan error {
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(context.Background()) }()
+	return shut
+}
+
+// waitShutdown waits for the Shutdown of shut to return nil; failing
+// says what.
+func waitShutdown(t *testing.T, shut <-chan error, failing string) {
+	t.Helper()
+	select {
+	case err := <-shut:
+		if err != nil {
+			t.Errorf("Shutdown = %v, want nil", err)
+		}
+	case <-time.After(hangGuard):
+		t.Fatal(failing)
+	}
+}
+
 // TestShutdownDrain: during Drain, a request that arrives on a connection
 // opened before Shutdown is answered, with "Connection: close", and the
 // connection then closes; so is one on a connection opened during the
@@ -73,8 +95,7 @@ func TestShutdownDrain(t *testing.T) {
 			t.Fatalf("idle connection's first request: %d", r.Status)
 		}
 
-		shut := make(chan error, 1)
-		go func() { shut <- ts.srv.Shutdown(context.Background()) }()
+		shut := shutdownAsync(ts.srv)
 		<-started
 		if ts.srv.Ready() {
 			t.Error("Ready during the drain, want false")
@@ -105,14 +126,7 @@ func TestShutdownDrain(t *testing.T) {
 
 		close(end)
 		idle.expectClosed()
-		select {
-		case err := <-shut:
-			if err != nil {
-				t.Errorf("Shutdown = %v, want nil", err)
-			}
-		case <-time.After(hangGuard):
-			t.Fatal("Shutdown did not return after the drain")
-		}
+		waitShutdown(t, shut, "Shutdown did not return after the drain")
 		if err := ts.wait(); !errors.Is(err, ErrServerClosed) {
 			t.Errorf("Serve = %v, want ErrServerClosed", err)
 		}
@@ -135,8 +149,7 @@ func TestShutdownDrainEndsEarly(t *testing.T) {
 	ts, started, _ := drainingServerOn(t, modeParked, l)
 	rc := ts.dialRaw(t)
 	rc.roundTrip("GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
-	shut := make(chan error, 1)
-	go func() { shut <- ts.srv.Shutdown(context.Background()) }()
+	shut := shutdownAsync(ts.srv)
 	<-started
 	l.Close()
 	if err := ts.wait(); !errors.Is(err, ErrServerClosed) {
@@ -150,14 +163,7 @@ func TestShutdownDrainEndsEarly(t *testing.T) {
 	// The server may not have seen the close yet: the drain ends when it
 	// has (the timer never fires here).
 	rc.nc.Close()
-	select {
-	case err := <-shut:
-		if err != nil {
-			t.Errorf("Shutdown = %v, want nil", err)
-		}
-	case <-time.After(hangGuard):
-		t.Fatal("Shutdown waited for the drain with no listener and no connection left")
-	}
+	waitShutdown(t, shut, "Shutdown waited for the drain with no listener and no connection left")
 }
 
 // TestShutdownDrainNothingToDrain: a Shutdown with a Drain on a server
@@ -176,19 +182,11 @@ func TestShutdownDrainClose(t *testing.T) {
 	ts, started, _ := drainingServer(t, modeParked)
 	idle := ts.dialRaw(t)
 	idle.roundTrip("GET / HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
-	shut := make(chan error, 1)
-	go func() { shut <- ts.srv.Shutdown(context.Background()) }()
+	shut := shutdownAsync(ts.srv)
 	<-started
 	ts.srv.Close()
 	idle.expectClosed()
-	select {
-	case err := <-shut:
-		if err != nil {
-			t.Errorf("Shutdown = %v, want nil", err)
-		}
-	case <-time.After(hangGuard):
-		t.Fatal("Shutdown went on draining after Close")
-	}
+	waitShutdown(t, shut, "Shutdown went on draining after Close")
 }
 
 // TestShutdownDrainContext: a Shutdown whose context ends during the

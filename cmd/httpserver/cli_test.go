@@ -424,6 +424,34 @@ func makeCert(t *testing.T, dir string) (certFile, keyFile string, pool *x509.Ce
 	return certFile, keyFile, pool
 }
 
+// dialRaw connects to addr, with a deadline of 30 seconds for
+// everything, for requests written by hand; the connection closes when
+// the test ends.
+func dialRaw(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	nc.SetDeadline(time.Now().Add(30 * time.Second))
+	return nc, bufio.NewReader(nc)
+}
+
+// getRaw sends "GET / HTTP/1.1" on nc, kept alive, and reads the
+// response from br, its body read to the end.
+func getRaw(t *testing.T, nc net.Conn, br *bufio.Reader) *http.Response {
+	t.Helper()
+	io.WriteString(nc, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
 // TestCLIDrain: with -drain, after SIGTERM the command still answers a
 // request that arrives on a connection opened before, and one on a new
 // connection, each with "Connection: close"; a second SIGTERM quits at
@@ -434,29 +462,8 @@ func TestCLIDrain(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"index.html": "hi"})
 	p := startCLI(t, "-addr", "127.0.0.1:0", "-drain", "1h", "-log", "off", dir)
 	addr := strings.TrimPrefix(p.base, "http://")
-	dial := func() (net.Conn, *bufio.Reader) {
-		t.Helper()
-		nc, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { nc.Close() })
-		nc.SetDeadline(time.Now().Add(30 * time.Second))
-		return nc, bufio.NewReader(nc)
-	}
-	get := func(nc net.Conn, br *bufio.Reader) *http.Response {
-		t.Helper()
-		io.WriteString(nc, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp
-	}
-	nc, br := dial()
-	if resp := get(nc, br); resp.StatusCode != 200 || resp.Close {
+	nc, br := dialRaw(t, addr)
+	if resp := getRaw(t, nc, br); resp.StatusCode != 200 || resp.Close {
 		t.Fatalf("before SIGTERM: %d, close %v; want 200 kept alive", resp.StatusCode, resp.Close)
 	}
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -465,10 +472,11 @@ func TestCLIDrain(t *testing.T) {
 	p.waitLine(t, 10*time.Second, func(s string) bool {
 		return strings.HasPrefix(s, "Shutting down: serving for 1h0m0s more")
 	})
-	if resp := get(nc, br); resp.StatusCode != 200 || !resp.Close {
+	if resp := getRaw(t, nc, br); resp.StatusCode != 200 || !resp.Close {
 		t.Errorf("during the drain: %d, close %v; want 200 with Connection: close", resp.StatusCode, resp.Close)
 	}
-	if resp := get(dial()); resp.StatusCode != 200 || !resp.Close {
+	nc2, br2 := dialRaw(t, addr)
+	if resp := getRaw(t, nc2, br2); resp.StatusCode != 200 || !resp.Close {
 		t.Errorf("new connection during the drain: %d, close %v; want 200 with Connection: close", resp.StatusCode, resp.Close)
 	}
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -486,19 +494,10 @@ func TestCLIDrainEnds(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"index.html": "hi"})
 	p := startCLI(t, "-addr", "127.0.0.1:0", "-drain", "100ms", "-log", "off", dir)
 	addr := strings.TrimPrefix(p.base, "http://")
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
+	nc, br := dialRaw(t, addr)
+	if resp := getRaw(t, nc, br); resp.StatusCode != 200 {
+		t.Fatalf("before SIGTERM: %d, want 200", resp.StatusCode)
 	}
-	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(30 * time.Second))
-	br := bufio.NewReader(nc)
-	io.WriteString(nc, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("before SIGTERM: %v, %v", resp, err)
-	}
-	io.Copy(io.Discard, resp.Body)
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -522,26 +521,12 @@ func TestCLIMaxConnsPerIP(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"index.html": "hi"})
 	p := startCLI(t, "-addr", "127.0.0.1:0", "-max-conns-per-ip", "1", "-log", "off", dir)
 	addr := strings.TrimPrefix(p.base, "http://")
-	exchange := func() (net.Conn, *http.Response) {
-		t.Helper()
-		nc, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { nc.Close() })
-		nc.SetDeadline(time.Now().Add(30 * time.Second))
-		io.WriteString(nc, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
-		resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		return nc, resp
-	}
-	if _, resp := exchange(); resp.StatusCode != 200 {
+	nc1, br1 := dialRaw(t, addr)
+	if resp := getRaw(t, nc1, br1); resp.StatusCode != 200 {
 		t.Fatalf("first connection: %d, want 200", resp.StatusCode)
 	}
-	if _, resp := exchange(); resp.StatusCode != 503 {
+	nc2, br2 := dialRaw(t, addr)
+	if resp := getRaw(t, nc2, br2); resp.StatusCode != 503 {
 		t.Errorf("second connection from the same address: %d, want 503", resp.StatusCode)
 	}
 }
