@@ -9,13 +9,24 @@ package main
 // the net package makes one read and one write system call per request
 // (plus epoll_wait). The binding is raw syscall and unsafe, no library:
 // io_uring_setup (425), io_uring_enter (426) and the three mmaps,
-// enough for ACCEPT, RECV and SEND.
+// enough for ACCEPT, RECV, SEND and READ.
+//
+// probe-uring answers on the loop's own thread, which an engine running
+// handlers of any length cannot do. probe-uring-pool is the shape an
+// engine would have: the loop hands each connection with complete
+// requests to a worker goroutine (a channel), the worker answers and
+// hands it back (a queue under a mutex), and wakes the loop through an
+// eventfd the ring reads when the loop is waiting in the kernel. The two
+// hand-offs per batch of requests are what the engine's design pays; the
+// difference between the two probes is their price.
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"unsafe"
@@ -23,7 +34,10 @@ import (
 
 func init() {
 	probes["probe-uring"] = func(l net.Listener) (func() error, func()) {
-		return func() error { return serveURingProbe(l) }, func() { l.Close() }
+		return func() error { return serveURingProbe(l, false) }, func() { l.Close() }
+	}
+	probes["probe-uring-pool"] = func(l net.Listener) (func() error, func()) {
+		return func() error { return serveURingProbe(l, true) }, func() { l.Close() }
 	}
 }
 
@@ -39,6 +53,7 @@ const (
 	offSQRing          = 0
 	offCQRing          = 0x8000000
 	offSQEs            = 0x10000000
+	opRead             = 22
 	opAccept           = 13
 	opSend             = 26
 	opRecv             = 27
@@ -47,6 +62,7 @@ const (
 	msgNoSignal        = 0x4000
 	probeRingEntries   = 4096
 	probeAcceptUserTag = ^uint64(0)
+	probeWakeUserTag   = ^uint64(1)
 )
 
 type sqOffsets struct {
@@ -199,7 +215,33 @@ type uconn struct {
 	closing bool
 }
 
-func serveURingProbe(l net.Listener) error {
+// probePool is probe-uring-pool's hand-off: connections with complete
+// requests go to the workers on work; answered ones come back on back,
+// and the loop is woken through wakeFD when it sleeps in the kernel.
+type probePool struct {
+	work     chan *uconn
+	mu       sync.Mutex
+	back     []*uconn
+	sleeping atomic.Bool // the loop waits, or is about to, in io_uring_enter
+	wakeFD   int
+}
+
+func (p *probePool) worker() {
+	one := []byte{1, 0, 0, 0, 0, 0, 0, 0}
+	for c := range p.work {
+		var used int
+		c.out, used, c.closing = appendAnswers(c.out[:0], c.in)
+		c.in = c.in[:copy(c.in, c.in[used:])]
+		p.mu.Lock()
+		p.back = append(p.back, c)
+		p.mu.Unlock()
+		if p.sleeping.CompareAndSwap(true, false) {
+			syscall.Write(p.wakeFD, one)
+		}
+	}
+}
+
+func serveURingProbe(l net.Listener, pooled bool) error {
 	tl, ok := l.(*net.TCPListener)
 	if !ok {
 		return errors.New("probe-uring: not a TCP listener")
@@ -247,10 +289,60 @@ func serveURingProbe(l net.Listener) error {
 		syscall.Close(int(c.fd))
 		delete(conns, c.fd)
 	}
+	// answered sends what the requests of c got, or reads on.
+	answered := func(c *uconn) {
+		switch {
+		case len(c.out) > 0:
+			send(c)
+		case len(c.in) >= probeMaxHead:
+			drop(c)
+		default:
+			recv(c) // the request is not complete yet
+		}
+	}
+	var pool *probePool
+	var wakeBuf [8]byte
+	wakeRead := func() {
+		s := r.next()
+		s.opcode, s.fd = opRead, int32(pool.wakeFD)
+		s.addr, s.len = uint64(uintptr(unsafe.Pointer(&wakeBuf[0]))), 8
+		s.userData = probeWakeUserTag
+	}
+	if pooled {
+		efd, _, errno := syscall.Syscall(syscall.SYS_EVENTFD2, 0, syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
+		if errno != 0 {
+			return fmt.Errorf("eventfd2: %w", errno)
+		}
+		pool = &probePool{work: make(chan *uconn, 1024), wakeFD: int(efd)}
+		for range runtime.GOMAXPROCS(0) {
+			go pool.worker()
+		}
+		wakeRead()
+	}
+	var back []*uconn
 	accept()
 	for {
-		if err := r.enter(1); err != nil {
+		wait := uint32(1)
+		if pool != nil {
+			// Take what the workers answered; sleep in the kernel only
+			// if there is nothing, telling them to wake us.
+			pool.sleeping.Store(true)
+			pool.mu.Lock()
+			back, pool.back = pool.back, back[:0]
+			pool.mu.Unlock()
+			if len(back) > 0 {
+				pool.sleeping.Store(false)
+				for _, c := range back {
+					answered(c)
+				}
+				wait = 0
+			}
+		}
+		if err := r.enter(wait); err != nil {
 			return err
+		}
+		if pool != nil {
+			pool.sleeping.Store(false)
 		}
 		head := *r.cqHead
 		for tail := atomic.LoadUint32(r.cqTail); head != tail; head++ {
@@ -264,6 +356,10 @@ func serveURingProbe(l net.Listener) error {
 				if e.flags&cqeFMore == 0 {
 					accept() // the multishot accept ended: arm it again
 				}
+				continue
+			}
+			if e.userData == probeWakeUserTag {
+				wakeRead()
 				continue
 			}
 			c := conns[int32(e.userData)]
@@ -292,17 +388,14 @@ func serveURingProbe(l net.Listener) error {
 				continue
 			}
 			c.in = c.in[:len(c.in)+int(e.res)]
+			if pool != nil && bytes.Contains(c.in, crlfcrlf) {
+				pool.work <- c // a complete request: a worker answers it
+				continue
+			}
 			var used int
 			c.out, used, c.closing = appendAnswers(c.out[:0], c.in)
 			c.in = c.in[:copy(c.in, c.in[used:])]
-			switch {
-			case len(c.out) > 0:
-				send(c)
-			case len(c.in) >= probeMaxHead:
-				drop(c)
-			default:
-				recv(c) // the request is not complete yet
-			}
+			answered(c)
 		}
 		atomic.StoreUint32(r.cqHead, head)
 	}
