@@ -11,14 +11,14 @@
 #   IMPLS="ours probe-net probe-uring" WORKLOAD=pipelined bench/syscalls.sh
 #
 # Environment (defaults in brackets): IMPLS ["ours fasthttp probe-net
-# probe-uring"], WORKLOAD [plaintext]: plaintext or pipelined (DEPTH
+# probe-uring probe-uring-pool"], WORKLOAD [plaintext]: plaintext or pipelined (DEPTH
 # requests per write, as load.sh's), CONNS [256], DURATION [5],
 # SERVER_CPU [0], CLIENT_CPU [1].
 set -euo pipefail
 cd "$(dirname "$0")"
 export PATH="/usr/local/go/bin:$PATH"
 
-IMPLS=${IMPLS:-"ours fasthttp probe-net probe-uring"}
+IMPLS=${IMPLS:-"ours fasthttp probe-net probe-uring probe-uring-pool"}
 WORKLOAD=${WORKLOAD:-plaintext}
 CONNS=${CONNS:-256}
 DURATION=${DURATION:-5}
