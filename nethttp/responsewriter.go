@@ -124,31 +124,36 @@ func (rw *responseWriter) WriteHeader(code int) {
 	}
 	rw.wroteHeader = true
 	rw.status = code
-	if cl := first(rw.handlerHeader, "Content-Length"); cl != "" {
-		v, err := strconv.ParseInt(cl, 10, 64)
-		if err == nil && v >= 0 {
-			rw.contentLength = v
-		} else {
-			rw.x.a.logger().Error(fmt.Sprintf("http: invalid Content-Length of %q", cl))
-			rw.handlerHeader.Del("Content-Length")
-			// net/http sends the body chunked then: the field it took
-			// with the head stops it from adding a length of its own.
-			rw.forceChunked = true
-		}
-	}
 	rw.setHead()
 }
 
 // setHead gives the engine the status and the fields of the head, from
 // the handler's header map as it is now, with net/http's adjustments
-// (chunkWriter.writeHeader): TrailerPrefix keys and Transfer-Encoding
-// left out, the fields a status without a body must not carry dropped,
-// declared trailers noted, and Content-Type to be sniffed when none was
-// given.
+// (its WriteHeader and chunkWriter.writeHeader): the declared
+// Content-Length taken, or dropped when invalid; TrailerPrefix keys and
+// Transfer-Encoding left out, the fields a status without a body must not
+// carry dropped, declared trailers noted, and Content-Type to be sniffed
+// when none was given. The map is read once (readHeader), and again only
+// after one of the rare changes made to it here.
 func (rw *responseWriter) setHead() {
 	h := rw.handlerHeader
 	code := rw.status
-	te := first(h, "Transfer-Encoding")
+	var buf [smallHeader]headerKey
+	hh := readHeader(buf[:0], h)
+	if cl := firstValue(hh.contentLength); cl != "" {
+		v, err := strconv.ParseInt(cl, 10, 64)
+		if err == nil && v >= 0 {
+			rw.contentLength = v
+		} else {
+			rw.x.a.logger().Error(fmt.Sprintf("http: invalid Content-Length of %q", cl))
+			h.Del("Content-Length")
+			// net/http sends the body chunked then: the field it took
+			// with the head stops it from adding a length of its own.
+			rw.forceChunked = true
+			hh = readHeader(buf[:0], h)
+		}
+	}
+	te := firstValue(hh.transferEncoding)
 	var skip uint8
 	if !bodyAllowedForStatus(code) {
 		skip |= skipLength
@@ -162,6 +167,7 @@ func (rw *responseWriter) setHead() {
 		// net/http sends such a body close-delimited; the engine frames
 		// it, but the connection closes as net/http's would.
 		h.Set("Connection", "close")
+		hh = readHeader(buf[:0], h)
 	default:
 		if rw.contentLength >= 0 {
 			rw.x.a.logger().Error(fmt.Sprintf("http: WriteHeader called with both Transfer-Encoding of %q and a Content-Length of %d", te, rw.contentLength))
@@ -170,7 +176,7 @@ func (rw *responseWriter) setHead() {
 		}
 		rw.forceChunked = te == "chunked"
 	}
-	for _, v := range h["Trailer"] {
+	for _, v := range hh.trailer {
 		for name := range strings.SplitSeq(v, ",") {
 			name = http.CanonicalHeaderKey(strings.TrimSpace(name))
 			if name != "" && validTrailer(name) {
@@ -178,8 +184,7 @@ func (rw *responseWriter) setHead() {
 			}
 		}
 	}
-	_, haveType := h["Content-Type"]
-	rw.sniffing = bodyAllowedForStatus(code) && !haveType && te == "" && first(h, "Content-Encoding") == ""
+	rw.sniffing = bodyAllowedForStatus(code) && !hh.hasType && te == "" && firstValue(hh.contentEncoding) == ""
 	if rw.sniffing && rw.sniff == nil {
 		rw.sniff = sniffPool.Get().(*[sniffLen]byte)
 	}
@@ -187,7 +192,7 @@ func (rw *responseWriter) setHead() {
 	if rw.sw != nil {
 		dst = rw.sw.Header()
 	}
-	if fillHeader(dst, h, skip) {
+	if hh.fill(dst, skip) {
 		rw.forceChunked = true // TrailerPrefix keys: net/http sends no Content-Length then
 	}
 	if rw.sw != nil {
@@ -195,16 +200,6 @@ func (rw *responseWriter) setHead() {
 		return
 	}
 	rw.x.resp.StatusCode = code
-}
-
-// first is h.Get(key) for a key in canonical form, without
-// canonicalizing it again: net/http's Get finds only the canonical key
-// too.
-func first(h http.Header, key string) string {
-	if v := h[key]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
 }
 
 // Write follows net/http's response.write.
