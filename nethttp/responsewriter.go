@@ -52,24 +52,25 @@ type responseWriter struct {
 
 	handlerHeader http.Header // what Header returns; nil until it is called
 	status        int
-	wroteHeader   bool  // the final status is set (net/http's wroteHeader)
-	contentLength int64 // the handler's valid Content-Length, or -1
-	written       int64 // body bytes the handler wrote
+	contentLength int64    // the handler's valid Content-Length, or -1
+	written       int64    // body bytes the handler wrote
+	trailers      []string // the names declared in the Trailer field
 
 	// sniffing: no Content-Type was given, so it is sniffed from the
 	// first sniffLen bytes, kept in sniff, until the head goes. sniff
 	// comes from sniffPool then, and goes back when the handler returns:
 	// half a kilobyte less per request in the exchange is a collection
 	// less every so often.
-	sniffing bool
 	sniffN   int
 	sniff    *[sniffLen]byte
+	sniffing bool
 
-	trailers     []string // the names declared in the Trailer field
-	forceChunked bool     // the handler set "Transfer-Encoding: chunked"
-	flushed      bool     // Flush was called (a HEAD answer then has no length)
-	fullDuplex   bool     // ResponseController.EnableFullDuplex was called
-	discarded    bool     // discardBody has run
+	// The flags last, packed together.
+	wroteHeader  bool // the final status is set (net/http's wroteHeader)
+	forceChunked bool // the handler set "Transfer-Encoding: chunked"
+	flushed      bool // Flush was called (a HEAD answer then has no length)
+	fullDuplex   bool // ResponseController.EnableFullDuplex was called
+	discarded    bool // discardBody has run
 	hijacked     bool
 	handlerDone  bool
 }
@@ -299,14 +300,14 @@ func (rw *responseWriter) FlushError() error {
 // connection closes after the response. It is called where
 // net/http's head goes: when the body outgrows net/http's 2 KiB buffer,
 // or at a Flush; not when the handler returns (the engine drains a short
-// remainder then, within Server.MaxDrainBytes). EnableFullDuplex turns it
-// off. A request with "Expect: 100-continue" whose body was never read
+// remainder then, within Server.MaxDrainBytes), nor once it has returned
+// (its body is closed then). EnableFullDuplex turns it off. A request with "Expect: 100-continue" whose body was never read
 // is not discarded: the client has not sent it, and the engine closes
 // the connection instead of sending 100 Continue.
 func (rw *responseWriter) discardBody() {
 	rw.discarded = true
 	b := &rw.x.body
-	if rw.fullDuplex || rw.x.hreq.ContentLength == 0 || b.sawEOF {
+	if rw.handlerDone || rw.fullDuplex || rw.x.hreq.ContentLength == 0 || b.sawEOF {
 		return
 	}
 	if b.closed {
@@ -323,14 +324,11 @@ func (rw *responseWriter) discardBody() {
 		rw.closeAfterReply()
 		return
 	}
-	b.started = true
-	_, err := io.CopyN(io.Discard, b.r, maxPostHandlerReadBytes+1)
-	if err == io.EOF {
-		b.sawEOF, b.closed = true, true
+	if eof, _ := b.discard(maxPostHandlerReadBytes + 1); eof {
 		return
 	}
-	// Nil: there is more than 256 KiB left; an error: whatever remains
-	// on the wire cannot be trusted to be the next request.
+	// Not at the end: there is more than 256 KiB left; an error: whatever
+	// remains on the wire cannot be trusted to be the next request.
 	rw.closeAfterReply()
 }
 
@@ -451,10 +449,12 @@ func (rw *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 type writerOnly struct{ io.Writer }
 
 // finish ends the response when the handler returns, as net/http's
-// finishRequest: the implied WriteHeader(200), the trailers, and for a
-// HEAD answer the Content-Length net/http would add.
+// finishRequest: the request body closed, the implied WriteHeader(200),
+// the trailers, and for a HEAD answer the Content-Length net/http would
+// add.
 func (rw *responseWriter) finish() error {
 	rw.handlerDone = true
+	rw.x.body.end()
 	if rw.sniff != nil {
 		rw.sniffing = false
 		sniffPool.Put(rw.sniff)
