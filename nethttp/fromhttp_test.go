@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
+	"net/http/httputil"
 	"net/textproto"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -638,5 +641,50 @@ func TestKeptRequest(t *testing.T) {
 	// The remote ports differ.
 	if got != want {
 		t.Errorf("FromHTTP:\n%s\nnet/http:\n%s", got, want)
+	}
+}
+
+// TestReverseProxy: httputil.ReverseProxy through FromHTTP, on one
+// keep-alive connection. Its transport sends the request body upstream
+// from a goroutine of its own, which may still be reading it when the
+// handler returns, when the upstream answers without reading it (/early):
+// the next request on the connection still gets its own body upstream,
+// whole (with -race: and the late read does not race the next request).
+func TestReverseProxy(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/early" {
+			io.WriteString(w, "early")
+			return
+		}
+		b, err := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "%s: %d bytes, %q..., %v", r.URL.Path, len(b), b[:min(len(b), 8)], err)
+	}))
+	t.Cleanup(upstream.Close)
+	target, err := url.Parse(upstream.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	proxy.Transport = tr
+	proxy.ErrorLog = log.New(io.Discard, "", 0)
+	ts := serveEngine(t, proxy)
+	c := ts.dial(t)
+	br := bufio.NewReader(c)
+	send := func(path string, body string) string {
+		fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: front\r\nContent-Length: %d\r\n\r\n%s", path, len(body), body)
+		r := readResponse(t, br, "POST")
+		return fmt.Sprintf("%d %s", r.resp.StatusCode, r.body)
+	}
+	for i := range 3 {
+		if got, want := send("/early", strings.Repeat("e", 64<<10)), "200 early"; got != want {
+			t.Errorf("round %d, /early: %q, want %q", i, got, want)
+		}
+		second := fmt.Sprintf("second-%d-", i) + strings.Repeat("s", 1000)
+		want := fmt.Sprintf("200 /echo: %d bytes, %q..., <nil>", len(second), second[:8])
+		if got := send("/echo", second); got != want {
+			t.Errorf("round %d, /echo: %q, want %q", i, got, want)
+		}
 	}
 }
