@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gohttpserver/httpserver/internal/bridge"
 	"github.com/gohttpserver/httpserver/internal/wire"
 	"github.com/gohttpserver/httpserver/proxyproto"
 )
@@ -26,7 +27,8 @@ import (
 //	field              owner / guard
 //	-----------------  ---------------------------------------------------
 //	srv, rwc, ctx,     set by newConn, read-only after (cancel may run from
-//	cancel, remote*    any goroutine)
+//	cancel, remote*,   any goroutine)
+//	reuse
 //	done               set by Serve before the goroutine starts; called once
 //	r, w               the owner (reader, writer); r.raw is set by newConn
 //	                   and read-only after: the poller peeks through it
@@ -69,8 +71,7 @@ type conn struct {
 	// fields (see arena.go).
 	arena  *strArena
 	farena *fieldArena
-	// spare is the Request of the last response, for reuse
-	// (Server.ReuseRequests).
+	// spare is the Request of the last response, for reuse (see reuse).
 	spare *Request
 
 	// body is the request body being read; bodyGen counts requests, so
@@ -87,6 +88,10 @@ type conn struct {
 	// isHEAD: the request being answered is HEAD, so even an error
 	// response must not carry a body (RFC 9110 §9.3.2).
 	isHEAD bool
+
+	// reuse: Requests are reused once their response has ended
+	// (Server.ReuseRequests, or see reusesRequests).
+	reuse bool
 
 	// linger: the connection closes with input possibly unread (an error
 	// response, an undrained body); see lingerClose.
@@ -154,8 +159,20 @@ func (c *conn) releaseState() {
 // connections are idle.
 var reqPool sync.Pool
 
+// reusesRequests reports whether s reuses a Request once its response has
+// ended: with ReuseRequests, or when nothing can see a Request after that
+// (the Handler is a bridge.ReleasesRequests, nethttp.FromHTTP's, and
+// there is no AccessLog).
+func reusesRequests(s *Server) bool {
+	if s.ReuseRequests {
+		return true
+	}
+	_, releases := s.Handler.(bridge.ReleasesRequests)
+	return releases && s.AccessLog == nil
+}
+
 func newConn(s *Server, rwc net.Conn, base context.Context) *conn {
-	c := &conn{srv: s, rwc: rwc}
+	c := &conn{srv: s, rwc: rwc, reuse: reusesRequests(s)}
 	if base != s.ctx {
 		// BaseContext gave another parent: cancel on Close as well.
 		ctx, cancel := context.WithCancel(base)
@@ -345,7 +362,7 @@ func (c *conn) serve() (parked bool) {
 		}
 		c.w.acquire()
 		keep := c.serveRequest(req)
-		if c.srv.ReuseRequests {
+		if c.reuse {
 			c.spare = req // its response has ended
 		}
 		if !keep {

@@ -258,7 +258,7 @@ func (c *conn) newRequest() *Request {
 
 	req := c.spare
 	c.spare = nil
-	if req == nil && c.srv.ReuseRequests {
+	if req == nil && c.reuse {
 		req, _ = reqPool.Get().(*Request)
 	}
 	if req == nil {
@@ -314,7 +314,7 @@ func (c *conn) copyFields(req *Request, s string) {
 	// storage another copy (or another request) sees.
 	var fields []HeaderField
 	switch {
-	case !c.srv.ReuseRequests:
+	case !c.reuse:
 		fields = c.headerFields(n)
 	case n <= cap(req.fieldsStore):
 		fields = req.fieldsStore[:n:n]

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/gohttpserver/httpserver"
+	"github.com/gohttpserver/httpserver/nethttp"
 	"github.com/valyala/fasthttp"
 )
 
@@ -288,4 +289,80 @@ func BenchmarkParseNetHTTP(b *testing.B) {
 			b.Fatal(err)
 		}
 	})
+}
+
+// --- net/http handlers: FromHTTP against net/http's server ---------------
+
+// The request wrk sends in the load test (bench/load.sh), for /plaintext
+// and /json.
+const (
+	wrkPlaintextRequest = "GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n"
+	wrkJSONRequest      = "GET /json HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n"
+)
+
+// netHTTPFuncs serve the same net/http handler (NetHTTP's, or Chi's) on
+// net/http's own server and through nethttp.FromHTTP on ours: the
+// in-memory counterpart of load.sh's impls nethttp, fromhttp,
+// chi-nethttp and chi-fromhttp, without the system calls, so that what
+// differs is the servers' and the adapter's own work.
+var netHTTPFuncs = []struct {
+	name  string
+	serve func(c *memConn)
+}{
+	{"nethttp", func(c *memConn) { serveNetHTTP(c, handlers.NetHTTP()) }},
+	{"fromhttp", func(c *memConn) { serveFromHTTP(c, handlers.NetHTTP()) }},
+	{"chi-nethttp", func(c *memConn) { serveNetHTTP(c, handlers.Chi()) }},
+	{"chi-fromhttp", func(c *memConn) { serveFromHTTP(c, handlers.Chi()) }},
+}
+
+func serveNetHTTP(c *memConn, h http.Handler) {
+	srv := &http.Server{Handler: h}
+	go srv.Serve(newOneConnListener(c))
+	<-c.closed
+	srv.Close()
+}
+
+func serveFromHTTP(c *memConn, h http.Handler) {
+	srv := &httpserver.Server{
+		Handler:            nethttp.FromHTTP(h),
+		MaxRequestsPerConn: httpserver.Unlimited,
+		ErrorLog:           slog.New(slog.DiscardHandler),
+	}
+	go srv.Serve(newOneConnListener(c))
+	<-c.closed
+	srv.Close()
+}
+
+// BenchmarkNetHTTPHandlers: keep-alive requests to the same net/http
+// handler on each server, plain text and JSON. Besides ns/op it reports
+// cpu-ns/op, the process's CPU time (user and system, GC workers
+// included) per request, which other load on the machine disturbs less
+// than elapsed time, as load.sh's "server CPU per request". On one core,
+// as load.sh pins the servers:
+//
+//	go test -run '^$' -bench NetHTTPHandlers -benchmem -cpu 1 -count 10 | tee new.txt
+//	benchstat -col /server new.txt
+func BenchmarkNetHTTPHandlers(b *testing.B) {
+	for _, w := range []struct{ name, req string }{
+		{"plaintext", wrkPlaintextRequest},
+		{"json", wrkJSONRequest},
+	} {
+		b.Run("load="+w.name, func(b *testing.B) {
+			for _, s := range netHTTPFuncs {
+				b.Run("server="+s.name, func(b *testing.B) {
+					b.ReportAllocs()
+					c := newMemConn(w.req, 1, b.N)
+					b.ResetTimer()
+					cpu0 := processCPU()
+					s.serve(c)
+					cpu1 := processCPU()
+					b.StopTimer()
+					c.check(b, b.N)
+					if cpu0 >= 0 && cpu1 >= 0 {
+						b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
+					}
+				})
+			}
+		})
+	}
 }

@@ -88,13 +88,21 @@ type exchange struct {
 	vals [8]string
 }
 
-// Handle answers req by running the net/http handler: in the Stream of
-// the Response it returns, so that the handler decides the head as late
-// as its first write, or, for HEAD, at once (see serveHEAD).
 // NoQueryDict tells the engine that the adapter never reads
 // Request.QueryDict (see internal/bridge): r.URL.RawQuery has the query.
 func (a *adapter) NoQueryDict() {}
 
+// ReleasesRequests tells the engine that the adapter is done with a
+// Request when its response has ended (see internal/bridge), so that the
+// engine may reuse it: the handler gets an *http.Request of its own,
+// whose fields are copies of the Request's (strings, which stay valid)
+// and whose Body stops reaching the Request's when the handler returns
+// (requestBody.end); nothing reads the Request after that.
+func (a *adapter) ReleasesRequests() {}
+
+// Handle answers req by running the net/http handler: in the Stream of
+// the Response it returns, so that the handler decides the head as late
+// as its first write, or, for HEAD, at once (see serveHEAD).
 func (a *adapter) Handle(req *httpserver.Request) *httpserver.Response {
 	if req.Verb == "OPTIONS" && req.Path == "*" {
 		return optionsAsterisk(req)
@@ -181,6 +189,7 @@ func noStream(*httpserver.StreamWriter) error { return nil }
 // head has gone and gets the client a 500 before.
 func (rw *responseWriter) recovered(p any) error {
 	rw.handlerDone = true
+	rw.x.body.end()
 	if p != http.ErrAbortHandler {
 		const size = 64 << 10
 		buf := make([]byte, size)

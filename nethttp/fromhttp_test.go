@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
+	"net/http/httputil"
 	"net/textproto"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -580,5 +583,108 @@ func TestConnect(t *testing.T) {
 	io.WriteString(c, "ping\n")
 	if got, _ := br.ReadString('\n'); got != "tunnel: ping\n" {
 		t.Errorf("through the tunnel: %q", got)
+	}
+}
+
+// TestKeptRequest: a handler may keep its *http.Request after it
+// returns. Its fields stay as they were while the connection serves the
+// next requests (the engine reuses its own Request for them: see
+// bridge.ReleasesRequests), and its Body, read after the handler has
+// returned, fails with http.ErrBodyReadAfterClose, as on net/http,
+// instead of reaching the next request's body.
+func TestKeptRequest(t *testing.T) {
+	type kept struct {
+		r   *http.Request
+		was string
+	}
+	summary := func(r *http.Request) string {
+		return fmt.Sprintf("%s %s %q host %s len %d header %v remote %v", r.Method, r.URL, r.RequestURI, r.Host, r.ContentLength, r.Header, r.RemoteAddr != "")
+	}
+	run := func(serve func(testing.TB, http.Handler) *testServer) string {
+		first := make(chan kept, 1)
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/first" {
+				first <- kept{r: r, was: summary(r)}
+				io.WriteString(w, "first, body unread")
+				return
+			}
+			b, err := io.ReadAll(r.Body)
+			fmt.Fprintf(w, "%s read %q %v", r.URL.Path, b, err)
+		})
+		ts := serve(t, h)
+		c := ts.dial(t)
+		br := bufio.NewReader(c)
+		var out []string
+		for _, raw := range []string{
+			"POST /first?a=1 HTTP/1.1\r\nHost: one\r\nX-N: 1\r\nContent-Length: 5\r\n\r\nfirst",
+			"POST /second?b=2 HTTP/1.1\r\nHost: two\r\nX-N: 2\r\nX-Other: 2\r\nContent-Length: 6\r\n\r\nsecond",
+			"POST /third HTTP/1.1\r\nHost: three\r\nContent-Length: 5\r\n\r\nthird",
+		} {
+			io.WriteString(c, raw)
+			out = append(out, readResponse(t, br, "POST").body)
+			if len(out) == 2 {
+				// The second answer has come: the first request's handler
+				// returned before its connection went on.
+				k := <-first
+				if now := summary(k.r); now != k.was {
+					t.Errorf("the kept request changed:\nwas %s\nnow %s", k.was, now)
+				}
+				n, err := k.r.Body.Read(make([]byte, 16))
+				out = append(out, fmt.Sprintf("kept body: %d, %v", n, err))
+				out = append(out, k.was)
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	want := run(serveNetHTTP)
+	got := run(func(t testing.TB, h http.Handler) *testServer { return serveEngine(t, h) })
+	// The remote ports differ.
+	if got != want {
+		t.Errorf("FromHTTP:\n%s\nnet/http:\n%s", got, want)
+	}
+}
+
+// TestReverseProxy: httputil.ReverseProxy through FromHTTP, on one
+// keep-alive connection. Its transport sends the request body upstream
+// from a goroutine of its own, which may still be reading it when the
+// handler returns, when the upstream answers without reading it (/early):
+// the next request on the connection still gets its own body upstream,
+// whole (with -race: and the late read does not race the next request).
+func TestReverseProxy(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/early" {
+			io.WriteString(w, "early")
+			return
+		}
+		b, err := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "%s: %d bytes, %q..., %v", r.URL.Path, len(b), b[:min(len(b), 8)], err)
+	}))
+	t.Cleanup(upstream.Close)
+	target, err := url.Parse(upstream.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	proxy.Transport = tr
+	proxy.ErrorLog = log.New(io.Discard, "", 0)
+	ts := serveEngine(t, proxy)
+	c := ts.dial(t)
+	br := bufio.NewReader(c)
+	send := func(path string, body string) string {
+		fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: front\r\nContent-Length: %d\r\n\r\n%s", path, len(body), body)
+		r := readResponse(t, br, "POST")
+		return fmt.Sprintf("%d %s", r.resp.StatusCode, r.body)
+	}
+	for i := range 3 {
+		if got, want := send("/early", strings.Repeat("e", 64<<10)), "200 early"; got != want {
+			t.Errorf("round %d, /early: %q, want %q", i, got, want)
+		}
+		second := fmt.Sprintf("second-%d-", i) + strings.Repeat("s", 1000)
+		want := fmt.Sprintf("200 /echo: %d bytes, %q..., <nil>", len(second), second[:8])
+		if got := send("/echo", second); got != want {
+			t.Errorf("round %d, /echo: %q, want %q", i, got, want)
+		}
 	}
 }

@@ -24,32 +24,77 @@ const (
 // Date field, which tells the engine to send none (net/http's way of
 // suppressing it is that key). It reports whether src has
 // http.TrailerPrefix keys, which are left out.
-//
-// The fields go into dst with one allocation of the right size
-// (Header.Grow), where adding them one by one would grow it 1, 2, 4, 8.
 func fillHeader(dst *httpserver.Header, src http.Header, skip uint8) (trailerKeys bool) {
-	dst.Reset()
-	if len(src) == 0 {
-		return false
-	}
-	return addFields(dst, src, skip)
+	var buf [smallHeader]headerKey
+	hh := readHeader(buf[:0], src)
+	return hh.fill(dst, skip)
 }
 
-// addFields adds src's fields to dst, as fillHeader describes, and
-// reports whether src has http.TrailerPrefix keys (left out). It
-// allocates nothing for up to 32 keys besides dst's storage, which it
-// grows once.
-func addFields(dst *httpserver.Header, src http.Header, skip uint8) (trailerKeys bool) {
-	var buf [32]string
-	keys := buf[:0]
-	n := 0
+// smallHeader is how many keys of a handler's header map readHeader
+// takes without allocating.
+const smallHeader = 16
+
+// headerKey is one key of a handler's header map with its values.
+type headerKey struct {
+	key  string
+	vals []string
+}
+
+// handlerHeader is a handler's header map as the head needs it, read in
+// one pass (readHeader): the keys with their values in sorted order, and
+// the values of the keys the head is decided from, found by their
+// canonical form as net/http's Header.Get finds them. It holds the map's
+// value slices: a change to the map after readHeader is not in it.
+type handlerHeader struct {
+	keys []headerKey
+	// fields is how many fields the keys make: one per value, one for a
+	// key without values.
+	fields int
+
+	contentLength, contentEncoding, transferEncoding, trailer []string
+	hasType                                                   bool // a Content-Type key, even without values
+}
+
+// readHeader reads src into a handlerHeader whose keys are appended to
+// buf: one map iteration, where looking the keys up one by one after
+// sorting them would cost one map access per key, and one per field the
+// head is decided from.
+func readHeader(buf []headerKey, src http.Header) handlerHeader {
+	hh := handlerHeader{keys: buf}
 	for k, vv := range src {
-		keys = append(keys, k)
-		n += max(len(vv), 1)
+		hh.keys = append(hh.keys, headerKey{k, vv})
+		hh.fields += max(len(vv), 1)
+		switch k {
+		case "Content-Length":
+			hh.contentLength = vv
+		case "Content-Type":
+			hh.hasType = true
+		case "Content-Encoding":
+			hh.contentEncoding = vv
+		case "Transfer-Encoding":
+			hh.transferEncoding = vv
+		case "Trailer":
+			hh.trailer = vv
+		}
 	}
-	slices.Sort(keys)
-	dst.Grow(n)
-	for _, k := range keys {
+	if len(hh.keys) > 1 {
+		slices.SortFunc(hh.keys, func(a, b headerKey) int { return strings.Compare(a.key, b.key) })
+	}
+	return hh
+}
+
+// fill replaces dst's fields with hh's, as fillHeader describes, and
+// reports whether hh has http.TrailerPrefix keys (left out). It allocates
+// nothing besides dst's storage, which it grows once (Header.Grow), where
+// adding the fields one by one would grow it 1, 2, 4, 8.
+func (hh *handlerHeader) fill(dst *httpserver.Header, skip uint8) (trailerKeys bool) {
+	dst.Reset()
+	if len(hh.keys) == 0 {
+		return false
+	}
+	dst.Grow(hh.fields)
+	for _, kv := range hh.keys {
+		k := kv.key
 		switch {
 		case strings.HasPrefix(k, http.TrailerPrefix):
 			trailerKeys = true
@@ -60,16 +105,23 @@ func addFields(dst *httpserver.Header, src http.Header, skip uint8) (trailerKeys
 			!wire.IsToken(k):
 			continue
 		}
-		vv := src[k]
-		if len(vv) == 0 && k == "Date" {
+		if len(kv.vals) == 0 && k == "Date" {
 			dst.Add(k, "")
 			continue
 		}
-		for _, v := range vv {
+		for _, v := range kv.vals {
 			dst.Add(k, fieldValue(v))
 		}
 	}
 	return trailerKeys
+}
+
+// firstValue is the first of vv, or "": Header.Get's answer.
+func firstValue(vv []string) string {
+	if len(vv) > 0 {
+		return vv[0]
+	}
+	return ""
 }
 
 // fieldValue is v as net/http writes it: CR and LF replaced by spaces,

@@ -8,6 +8,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/gohttpserver/httpserver"
 )
@@ -290,7 +291,16 @@ func (c *requestContext) Value(key any) any {
 // Close net/http handlers expect, and the engine's body-limit error also
 // given as net/http's *http.MaxBytesError (which handlers test for to
 // answer 413).
+//
+// When the handler returns, end closes it, as net/http's server closes a
+// request's body then: later reads fail with http.ErrBodyReadAfterClose.
+// Reads and end hold mu, so that a read from a goroutine the handler left
+// behind (a proxy's transport still sending the body, say) has finished
+// when the handler's return is complete, and none begins after: none
+// reaches the engine's Request once the engine may reuse it for the next
+// request (bridge.ReleasesRequests).
 type requestBody struct {
+	mu      sync.Mutex
 	r       io.Reader
 	n       int64 // bytes read
 	started bool  // Read was called
@@ -299,6 +309,8 @@ type requestBody struct {
 }
 
 func (b *requestBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	if b.closed {
 		return 0, http.ErrBodyReadAfterClose
 	}
@@ -318,8 +330,36 @@ func (b *requestBody) Read(p []byte) (int, error) {
 // Close makes later reads fail, as net/http's body does; what is left
 // of the body is the engine's to drain or to close the connection over.
 func (b *requestBody) Close() error {
+	b.mu.Lock()
 	b.closed = true
+	b.mu.Unlock()
 	return nil
+}
+
+// discard reads and discards up to n bytes of what is left of the body
+// (see responseWriter.discardBody), and reports whether it reached its
+// end: then the body is closed, as net/http closes a body it has drained.
+func (b *requestBody) discard(n int64) (eof bool, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return false, http.ErrBodyReadAfterClose
+	}
+	b.started = true
+	_, err = io.CopyN(io.Discard, b.r, n)
+	if err == io.EOF {
+		b.sawEOF, b.closed = true, true
+		return true, nil
+	}
+	return false, err
+}
+
+// end closes the body when the handler has returned (see requestBody).
+func (b *requestBody) end() {
+	b.mu.Lock()
+	b.closed = true
+	b.r = nil
+	b.mu.Unlock()
 }
 
 // errBodyTooLarge is httpserver.ErrBodyTooLarge that is also an

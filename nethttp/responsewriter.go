@@ -52,24 +52,25 @@ type responseWriter struct {
 
 	handlerHeader http.Header // what Header returns; nil until it is called
 	status        int
-	wroteHeader   bool  // the final status is set (net/http's wroteHeader)
-	contentLength int64 // the handler's valid Content-Length, or -1
-	written       int64 // body bytes the handler wrote
+	contentLength int64    // the handler's valid Content-Length, or -1
+	written       int64    // body bytes the handler wrote
+	trailers      []string // the names declared in the Trailer field
 
 	// sniffing: no Content-Type was given, so it is sniffed from the
 	// first sniffLen bytes, kept in sniff, until the head goes. sniff
 	// comes from sniffPool then, and goes back when the handler returns:
 	// half a kilobyte less per request in the exchange is a collection
 	// less every so often.
-	sniffing bool
 	sniffN   int
 	sniff    *[sniffLen]byte
+	sniffing bool
 
-	trailers     []string // the names declared in the Trailer field
-	forceChunked bool     // the handler set "Transfer-Encoding: chunked"
-	flushed      bool     // Flush was called (a HEAD answer then has no length)
-	fullDuplex   bool     // ResponseController.EnableFullDuplex was called
-	discarded    bool     // discardBody has run
+	// The flags last, packed together.
+	wroteHeader  bool // the final status is set (net/http's wroteHeader)
+	forceChunked bool // the handler set "Transfer-Encoding: chunked"
+	flushed      bool // Flush was called (a HEAD answer then has no length)
+	fullDuplex   bool // ResponseController.EnableFullDuplex was called
+	discarded    bool // discardBody has run
 	hijacked     bool
 	handlerDone  bool
 }
@@ -124,31 +125,36 @@ func (rw *responseWriter) WriteHeader(code int) {
 	}
 	rw.wroteHeader = true
 	rw.status = code
-	if cl := first(rw.handlerHeader, "Content-Length"); cl != "" {
-		v, err := strconv.ParseInt(cl, 10, 64)
-		if err == nil && v >= 0 {
-			rw.contentLength = v
-		} else {
-			rw.x.a.logger().Error(fmt.Sprintf("http: invalid Content-Length of %q", cl))
-			rw.handlerHeader.Del("Content-Length")
-			// net/http sends the body chunked then: the field it took
-			// with the head stops it from adding a length of its own.
-			rw.forceChunked = true
-		}
-	}
 	rw.setHead()
 }
 
 // setHead gives the engine the status and the fields of the head, from
 // the handler's header map as it is now, with net/http's adjustments
-// (chunkWriter.writeHeader): TrailerPrefix keys and Transfer-Encoding
-// left out, the fields a status without a body must not carry dropped,
-// declared trailers noted, and Content-Type to be sniffed when none was
-// given.
+// (its WriteHeader and chunkWriter.writeHeader): the declared
+// Content-Length taken, or dropped when invalid; TrailerPrefix keys and
+// Transfer-Encoding left out, the fields a status without a body must not
+// carry dropped, declared trailers noted, and Content-Type to be sniffed
+// when none was given. The map is read once (readHeader), and again only
+// after one of the rare changes made to it here.
 func (rw *responseWriter) setHead() {
 	h := rw.handlerHeader
 	code := rw.status
-	te := first(h, "Transfer-Encoding")
+	var buf [smallHeader]headerKey
+	hh := readHeader(buf[:0], h)
+	if cl := firstValue(hh.contentLength); cl != "" {
+		v, err := strconv.ParseInt(cl, 10, 64)
+		if err == nil && v >= 0 {
+			rw.contentLength = v
+		} else {
+			rw.x.a.logger().Error(fmt.Sprintf("http: invalid Content-Length of %q", cl))
+			h.Del("Content-Length")
+			// net/http sends the body chunked then: the field it took
+			// with the head stops it from adding a length of its own.
+			rw.forceChunked = true
+			hh = readHeader(buf[:0], h)
+		}
+	}
+	te := firstValue(hh.transferEncoding)
 	var skip uint8
 	if !bodyAllowedForStatus(code) {
 		skip |= skipLength
@@ -162,6 +168,7 @@ func (rw *responseWriter) setHead() {
 		// net/http sends such a body close-delimited; the engine frames
 		// it, but the connection closes as net/http's would.
 		h.Set("Connection", "close")
+		hh = readHeader(buf[:0], h)
 	default:
 		if rw.contentLength >= 0 {
 			rw.x.a.logger().Error(fmt.Sprintf("http: WriteHeader called with both Transfer-Encoding of %q and a Content-Length of %d", te, rw.contentLength))
@@ -170,7 +177,7 @@ func (rw *responseWriter) setHead() {
 		}
 		rw.forceChunked = te == "chunked"
 	}
-	for _, v := range h["Trailer"] {
+	for _, v := range hh.trailer {
 		for name := range strings.SplitSeq(v, ",") {
 			name = http.CanonicalHeaderKey(strings.TrimSpace(name))
 			if name != "" && validTrailer(name) {
@@ -178,8 +185,7 @@ func (rw *responseWriter) setHead() {
 			}
 		}
 	}
-	_, haveType := h["Content-Type"]
-	rw.sniffing = bodyAllowedForStatus(code) && !haveType && te == "" && first(h, "Content-Encoding") == ""
+	rw.sniffing = bodyAllowedForStatus(code) && !hh.hasType && te == "" && firstValue(hh.contentEncoding) == ""
 	if rw.sniffing && rw.sniff == nil {
 		rw.sniff = sniffPool.Get().(*[sniffLen]byte)
 	}
@@ -187,7 +193,7 @@ func (rw *responseWriter) setHead() {
 	if rw.sw != nil {
 		dst = rw.sw.Header()
 	}
-	if fillHeader(dst, h, skip) {
+	if hh.fill(dst, skip) {
 		rw.forceChunked = true // TrailerPrefix keys: net/http sends no Content-Length then
 	}
 	if rw.sw != nil {
@@ -195,16 +201,6 @@ func (rw *responseWriter) setHead() {
 		return
 	}
 	rw.x.resp.StatusCode = code
-}
-
-// first is h.Get(key) for a key in canonical form, without
-// canonicalizing it again: net/http's Get finds only the canonical key
-// too.
-func first(h http.Header, key string) string {
-	if v := h[key]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
 }
 
 // Write follows net/http's response.write.
@@ -304,14 +300,14 @@ func (rw *responseWriter) FlushError() error {
 // connection closes after the response. It is called where
 // net/http's head goes: when the body outgrows net/http's 2 KiB buffer,
 // or at a Flush; not when the handler returns (the engine drains a short
-// remainder then, within Server.MaxDrainBytes). EnableFullDuplex turns it
-// off. A request with "Expect: 100-continue" whose body was never read
+// remainder then, within Server.MaxDrainBytes), nor once it has returned
+// (its body is closed then). EnableFullDuplex turns it off. A request with "Expect: 100-continue" whose body was never read
 // is not discarded: the client has not sent it, and the engine closes
 // the connection instead of sending 100 Continue.
 func (rw *responseWriter) discardBody() {
 	rw.discarded = true
 	b := &rw.x.body
-	if rw.fullDuplex || rw.x.hreq.ContentLength == 0 || b.sawEOF {
+	if rw.handlerDone || rw.fullDuplex || rw.x.hreq.ContentLength == 0 || b.sawEOF {
 		return
 	}
 	if b.closed {
@@ -328,14 +324,11 @@ func (rw *responseWriter) discardBody() {
 		rw.closeAfterReply()
 		return
 	}
-	b.started = true
-	_, err := io.CopyN(io.Discard, b.r, maxPostHandlerReadBytes+1)
-	if err == io.EOF {
-		b.sawEOF, b.closed = true, true
+	if eof, _ := b.discard(maxPostHandlerReadBytes + 1); eof {
 		return
 	}
-	// Nil: there is more than 256 KiB left; an error: whatever remains
-	// on the wire cannot be trusted to be the next request.
+	// Not at the end: there is more than 256 KiB left; an error: whatever
+	// remains on the wire cannot be trusted to be the next request.
 	rw.closeAfterReply()
 }
 
@@ -456,10 +449,12 @@ func (rw *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 type writerOnly struct{ io.Writer }
 
 // finish ends the response when the handler returns, as net/http's
-// finishRequest: the implied WriteHeader(200), the trailers, and for a
-// HEAD answer the Content-Length net/http would add.
+// finishRequest: the request body closed, the implied WriteHeader(200),
+// the trailers, and for a HEAD answer the Content-Length net/http would
+// add.
 func (rw *responseWriter) finish() error {
 	rw.handlerDone = true
+	rw.x.body.end()
 	if rw.sniff != nil {
 		rw.sniffing = false
 		sniffPool.Put(rw.sniff)

@@ -36,3 +36,12 @@ var WithServer func(ctx context.Context, srv any) context.Context
 // of slog.Default() (package h2 gives the Server's ErrorLog). h is an
 // httpserver.Handler, the result an http.Handler. Set by nethttp's init.
 var ToHTTPLog func(h any, log *slog.Logger) any
+
+// ReleasesRequests is implemented by a Handler that neither keeps nor
+// reads a Request, its Headers or its Body once the Request's response
+// has ended (nethttp.FromHTTP's: the net/http handler sees only the
+// *http.Request built from it, whose Body stops reaching the engine's
+// when the handler returns). A Server whose Handler is one, and that has
+// no AccessLog to show the Request to, reuses Requests as it does with
+// Server.ReuseRequests.
+type ReleasesRequests interface{ ReleasesRequests() }
