@@ -38,6 +38,10 @@ import "sync/atomic"
 //	pipelined  atomic: written by the owner as each handler starts (only
 //	           when it changes), read by whoever checks a hang-up: bytes of
 //	           a later request are buffered (see startHandler)
+//	wprev,     reg.mu: the connection's place in reg's idle wheel
+//	wnext,     (wheel.go), while filed: from registering (unless opaque)
+//	wtick,     to deregistering
+//	filed
 type parkState struct {
 	poll      *poller
 	noPark    bool
@@ -50,6 +54,10 @@ type parkState struct {
 	deadline  atomic.Int64
 	hup       atomic.Uint32
 	pipelined atomic.Bool
+	filed     bool
+	wtick     int64
+	wprev     *conn
+	wnext     *conn
 }
 
 // parkResult is what park did.
