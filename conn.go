@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gohttpserver/httpserver/internal/wire"
@@ -25,9 +26,12 @@ import (
 //
 //	field              owner / guard
 //	-----------------  ---------------------------------------------------
-//	srv, rwc, ctx,     set by newConn, read-only after (cancel may run from
-//	cancel, remote*    any goroutine)
-//	done               set by Serve before the goroutine starts; called once
+//	srv, rwc, remote*  set by newConn, read-only after
+//	cx                 atomic: the context, made on first use by any
+//	                   goroutine (see context); cancel may run from any
+//	tracked, slot,     set by startConn before the goroutine starts;
+//	perIP              then the owner's, for untrack (run once)
+//	perProxyIP         the owner, as it counts the PROXY header's client
 //	r, w               the owner (reader, writer); r.raw is set by newConn
 //	                   and read-only after: the poller peeks through it
 //	rs                 the owner; nil while parked (see acquireState): it
@@ -50,10 +54,9 @@ import (
 //	pk                 see parkState: its ownership word is atomic, its
 //	                   registration guarded by the poller's mu
 type conn struct {
-	srv    *Server
-	rwc    net.Conn
-	ctx    context.Context
-	cancel context.CancelFunc
+	srv *Server
+	rwc net.Conn
+	cx  atomic.Pointer[connCtx]
 
 	remoteIP   string // shared by every Request on the connection
 	remoteAddr string // "ip:port"; remoteIP is a part of it
@@ -107,10 +110,62 @@ type conn struct {
 	mu    sync.Mutex
 	state stateWord
 
-	pk parkState
+	// What the server counts the connection in, for untrack to give
+	// back: tracked, its place among the server's connections; slot, a
+	// MaxConns slot; perIP, the peer's MaxConnsPerIP count; perProxyIP,
+	// that of the client its PROXY header named.
+	tracked, slot, perIP, perProxyIP bool
 
-	// done runs once the connection is closed (the server's accounting).
-	done func()
+	pk parkState
+}
+
+// connCtx is a connection's context with its cancel function.
+type connCtx struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// canceledEarly is conn.cx for a connection canceled before its context
+// was made: it is made canceled.
+var canceledEarly = new(connCtx)
+
+// context returns the connection's context (see Request.Context). It is
+// made on first use, from any goroutine, for most handlers never ask for
+// it: a context and its registration with the server's cost 140 bytes,
+// which an idle connection then does not hold. Canceling before it is
+// made (cancel) is recorded, and the context is then made canceled.
+func (c *conn) context() context.Context {
+	for {
+		x := c.cx.Load()
+		if x != nil && x != canceledEarly {
+			return x.ctx
+		}
+		ctx, cancel := context.WithCancel(c.srv.ctx)
+		if x == canceledEarly {
+			cancel()
+		}
+		if c.cx.CompareAndSwap(x, &connCtx{ctx, cancel}) {
+			return ctx
+		}
+		cancel() // another goroutine made it first
+	}
+}
+
+// cancel cancels the connection's context, made or not yet made. It may
+// run on any goroutine.
+func (c *conn) cancel() {
+	for {
+		x := c.cx.Load()
+		switch {
+		case x == canceledEarly:
+			return
+		case x != nil:
+			x.cancel()
+			return
+		case c.cx.CompareAndSwap(nil, canceledEarly):
+			return
+		}
+	}
 }
 
 // reqState is the part of a connection's state that only matters while
@@ -157,13 +212,11 @@ var reqPool sync.Pool
 func newConn(s *Server, rwc net.Conn, base context.Context) *conn {
 	c := &conn{srv: s, rwc: rwc}
 	if base != s.ctx {
-		// BaseContext gave another parent: cancel on Close as well.
+		// BaseContext gave another parent, which context does not know:
+		// made now, and canceled on Close as well.
 		ctx, cancel := context.WithCancel(base)
 		stop := context.AfterFunc(s.ctx, cancel)
-		c.ctx = ctx
-		c.cancel = func() { stop(); cancel() }
-	} else {
-		c.ctx, c.cancel = context.WithCancel(base)
+		c.cx.Store(&connCtx{ctx, func() { stop(); cancel() }})
 	}
 	c.r.rwc = rwc
 	c.w = writer{rwc: rwc, window: s.writeBufferSize(), timeout: s.writeTimeout(), pool: &s.wbufPool}
@@ -312,7 +365,7 @@ func (c *conn) run() {
 // the handshake failed.
 func (c *conn) handshake(tc *tls.Conn) bool {
 	tc.SetDeadline(time.Now().Add(min(c.srv.readHeaderTimeout(), c.srv.idleTimeout())))
-	err := tc.HandshakeContext(c.ctx)
+	err := tc.HandshakeContext(c.context())
 	if err != nil {
 		c.acquireState()
 		c.answerPlainHTTP(err)
@@ -368,7 +421,7 @@ func (c *conn) resume() {
 func (c *conn) close() {
 	if c.hijacked {
 		// The Stream has returned: the request's context ends, and the
-		// connection is left to whoever took it (done ran at Hijack).
+		// connection is left to whoever took it (untrack ran at Hijack).
 		c.cancel()
 		c.releaseBuffers()
 		c.releaseState()
@@ -401,8 +454,34 @@ func (c *conn) close() {
 	closer.Close()
 	c.releaseBuffers()
 	c.releaseState()
-	if c.done != nil {
-		c.done()
+	c.untrack()
+}
+
+// untrack gives back what the server counts the connection in (see
+// conn.tracked), once: as it closes, or as it is hijacked or taken over.
+func (c *conn) untrack() {
+	if !c.tracked {
+		return
+	}
+	c.tracked = false
+	s := c.srv
+	if c.perProxyIP {
+		if key, ok := clientKey(net.TCPAddrFromAddrPort(c.proxy.Source)); ok {
+			s.removeClientConn(key)
+		}
+	}
+	s.trackConn(c, false)
+	c.releaseSlots()
+}
+
+// releaseSlots gives back the connection's peer count and MaxConns slot.
+func (c *conn) releaseSlots() {
+	if c.perIP {
+		key, _ := clientKey(c.rwc.RemoteAddr())
+		c.srv.removeClientConn(key)
+	}
+	if c.slot {
+		<-c.srv.connSem
 	}
 }
 

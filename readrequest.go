@@ -276,7 +276,6 @@ func (c *conn) newRequest() *Request {
 	req.RemotePort = c.remotePort
 	req.TLS = c.tlsConnState()
 	req.ContentLength = h.ContentLength
-	req.ctx = c.ctx
 	if req.Path == "" {
 		req.Path = "/" // absolute-form with an empty path (RFC 9112 §3.2.1)
 	}
@@ -403,7 +402,7 @@ func (c *conn) useProxyHeader(h *proxyproto.Header) {
 // countProxyClient counts the connection toward MaxConnsPerIP under the
 // client its PROXY header named (a trusted proxy's own connections are
 // not counted: see startConn), and reports false when that client is
-// at the limit. The count ends with the connection (its done).
+// at the limit. The count ends with the connection (untrack).
 func (c *conn) countProxyClient() bool {
 	s := c.srv
 	if c.proxy == nil || !c.proxy.Source.IsValid() || s.maxConnsPerIP() <= 0 {
@@ -416,11 +415,6 @@ func (c *conn) countProxyClient() bool {
 	if !s.addClientConn(key) {
 		return false
 	}
-	if done := c.done; done != nil {
-		c.done = func() {
-			s.removeClientConn(key)
-			done()
-		}
-	}
+	c.perProxyIP = c.tracked
 	return true
 }

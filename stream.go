@@ -409,10 +409,7 @@ func (c *conn) hijack() (net.Conn, []byte, error) {
 	c.forgetSocket()
 	c.hijacked = true
 	c.setState(stateHijacked)
-	if done := c.done; done != nil {
-		c.done = nil
-		done() // the server forgets it: MaxConns, per-IP, Shutdown
-	}
+	c.untrack() // the server forgets it: MaxConns, per-IP, Shutdown
 	return c.rwc, rest, nil
 }
 
