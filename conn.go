@@ -38,8 +38,8 @@ import (
 //	                   exists only while a request is being read or served
 //	arena, farena,     the owner; nil while parked
 //	spare
-//	body, bodyGen      the owner (a Request's Body reads them on the owner's
-//	                   goroutine, while its handler runs)
+//	bodyGen            the owner (a Request's Body reads it, and rs.body, on
+//	                   the owner's goroutine, while its handler runs)
 //	nreq, isHEAD,      the owner
 //	linger, hijacked
 //	tlsState           the owner sets it once, at the first request (see
@@ -58,9 +58,10 @@ type conn struct {
 	rwc net.Conn
 	cx  atomic.Pointer[connCtx]
 
-	remoteIP   string // shared by every Request on the connection
-	remoteAddr string // "ip:port"; remoteIP is a part of it
-	remotePort int
+	// remoteAddr is the peer's "ip:port" ("" when it is not TCP), made
+	// once and shared by every Request on the connection; its IP (see
+	// remoteIP) is remoteAddr[ipStart:ipEnd].
+	remoteAddr string
 
 	r reader
 	w writer
@@ -76,9 +77,8 @@ type conn struct {
 	// (Server.ReuseRequests).
 	spare *Request
 
-	// body is the request body being read; bodyGen counts requests, so
-	// that a Request's Body can tell whether body is still its own.
-	body    body
+	// bodyGen counts requests, so that a Request's Body can tell whether
+	// the body state (rs.body) is still its own.
 	bodyGen uint64
 
 	nreq int // requests served on this connection
@@ -86,6 +86,10 @@ type conn struct {
 	// tlsState is Request.TLS for every request on a TLS connection; nil
 	// before the first request, and on other connections.
 	tlsState *tls.ConnectionState
+
+	// proxy is the PROXY protocol header once read, nil without one
+	// (see expectProxy).
+	proxy *proxyproto.Header
 
 	// isHEAD: the request being answered is HEAD, so even an error
 	// response must not carry a body (RFC 9110 §9.3.2).
@@ -96,10 +100,8 @@ type conn struct {
 	linger bool
 
 	// expectProxy: a PROXY protocol header is due before the first
-	// request (Server.ProxyProtocol, from a trusted peer); proxy is the
-	// header once read, nil without one.
+	// request (Server.ProxyProtocol, from a trusted peer).
 	expectProxy bool
-	proxy       *proxyproto.Header
 
 	// hijacked: the connection is no longer the engine's to read or
 	// write: a Stream took it (StreamWriter.Hijack: the server no longer
@@ -107,14 +109,18 @@ type conn struct {
 	// closes it and ends its count when the handler returns).
 	hijacked bool
 
-	mu    sync.Mutex
-	state stateWord
-
 	// What the server counts the connection in, for untrack to give
 	// back: tracked, its place among the server's connections; slot, a
 	// MaxConns slot; perIP, the peer's MaxConnsPerIP count; perProxyIP,
 	// that of the client its PROXY header named.
 	tracked, slot, perIP, perProxyIP bool
+
+	// The rest of the remote address (see remoteAddr).
+	ipStart, ipEnd uint8
+	remotePort     uint16
+
+	mu    sync.Mutex
+	state stateWord
 
 	pk parkState
 }
@@ -174,6 +180,8 @@ func (c *conn) cancel() {
 type reqState struct {
 	head wire.RequestHead
 	out  respState
+	// body is the body of the request being served (see conn.bodyGen).
+	body body
 }
 
 var reqStatePool = sync.Pool{New: func() any { return new(reqState) }}
@@ -202,6 +210,7 @@ func (c *conn) releaseState() {
 	}
 	rs.head.Reset()
 	rs.out = respState{pend: rs.out.pend[:0], pendBox: rs.out.pendBox} // and drop the last Response
+	rs.body = body{}
 	reqStatePool.Put(rs)
 }
 
@@ -222,13 +231,26 @@ func newConn(s *Server, rwc net.Conn, base context.Context) *conn {
 	c.w = writer{rwc: rwc, window: s.writeBufferSize(), timeout: s.writeTimeout(), pool: &s.wbufPool}
 	c.setupRaw()
 	if a, ok := rwc.RemoteAddr().(*net.TCPAddr); ok {
-		c.remoteAddr, c.remoteIP = joinAddr(a)
-		c.remotePort = a.Port
+		c.setRemote(a)
 	}
 	// Over TLS the header is read below crypto/tls (proxyConn).
 	c.expectProxy = s.ProxyProtocol && !c.isTLS() && s.trustedPeer(rwc.RemoteAddr())
 	return c
 }
+
+// setRemote makes a the connection's remote address.
+func (c *conn) setRemote(a *net.TCPAddr) {
+	addr, ip := joinAddr(a)
+	c.remoteAddr, c.remotePort = addr, uint16(a.Port)
+	c.ipStart = 0
+	if addr[0] == '[' {
+		c.ipStart = 1
+	}
+	c.ipEnd = c.ipStart + uint8(len(ip))
+}
+
+// remoteIP is the peer's IP address, a part of remoteAddr.
+func (c *conn) remoteIP() string { return c.remoteAddr[c.ipStart:c.ipEnd] }
 
 // joinAddr returns a's "host:port" ("[host]:port" for IPv6), and its host
 // as a part of that string: one allocation for both.
@@ -514,7 +536,7 @@ func (c *conn) waitIdle() {
 // serveRequest runs the handler for req and writes its response. It
 // reports whether the connection may carry another request.
 func (c *conn) serveRequest(req *Request) bool {
-	b := &c.body
+	b := &c.rs.body
 	defer func() { b.closed = true }()
 	if c.srv.AccessLog != nil {
 		defer c.logAccess(req, time.Now())
@@ -616,15 +638,15 @@ func (c *conn) logAccess(req *Request, start time.Time) {
 	o := &c.rs.out
 	e := AccessEntry{
 		Request:    req,
-		RemoteIP:   c.remoteIP,
-		RemotePort: c.remotePort,
+		RemoteIP:   c.remoteIP(),
+		RemotePort: int(c.remotePort),
 		Status:     o.status,
 		Bytes:      o.enc.sent,
 		BytesIn:    int64(c.rs.head.Len),
 		Err:        o.failure,
 	}
 	if req != nil && req.conn == c && c.bodyGen == req.gen {
-		e.BytesIn += c.body.n
+		e.BytesIn += c.rs.body.n
 	}
 	if !start.IsZero() {
 		e.Duration = time.Since(start)

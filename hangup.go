@@ -123,7 +123,7 @@ func clientGone(closed, pipelined, opaque bool, peek peekResult) bool {
 // poller on the connection's first request, and decides a hang-up the
 // poller saw earlier.
 func (c *conn) startHandler() {
-	pipelined := int64(c.r.end-c.r.pos) > c.body.remaining
+	pipelined := int64(c.r.end-c.r.pos) > c.rs.body.remaining
 	if c.pk.pipelined.Load() != pipelined { // stored before the state: see checkHangUp
 		c.pk.pipelined.Store(pipelined)
 	}

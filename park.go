@@ -44,16 +44,16 @@ import "sync/atomic"
 //	filed
 type parkState struct {
 	poll      *poller
-	noPark    bool
 	reg       *poller
+	deadline  atomic.Int64
 	fd        int
 	id        uint32
-	opaque    bool
 	own       atomic.Uint32
-	close     bool
-	deadline  atomic.Int64
 	hup       atomic.Uint32
 	pipelined atomic.Bool
+	noPark    bool
+	opaque    bool
+	close     bool
 	filed     bool
 	wtick     int64
 	wprev     *conn

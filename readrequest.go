@@ -272,8 +272,8 @@ func (c *conn) newRequest() *Request {
 	req.Path = s[h.Path.Start:h.Path.End]
 	req.Target = s[h.Target.Start:h.Target.End]
 	req.ListenerID = c.srv.listenerID
-	req.RemoteIP = c.remoteIP
-	req.RemotePort = c.remotePort
+	req.RemoteIP = c.remoteIP()
+	req.RemotePort = int(c.remotePort)
 	req.TLS = c.tlsConnState()
 	req.ContentLength = h.ContentLength
 	if req.Path == "" {
@@ -332,7 +332,7 @@ func (c *conn) startBody(req *Request) {
 	h := &c.rs.head
 	c.bodyGen++
 	req.conn, req.gen = c, c.bodyGen
-	b := &c.body
+	b := &c.rs.body
 	*b = body{c: c, limit: c.srv.maxBodyBytes(), rate: c.srv.bodyRate()}
 	switch {
 	case h.Chunked:
@@ -393,9 +393,7 @@ func (c *conn) useProxyHeader(h *proxyproto.Header) {
 	hc := *h
 	c.proxy = &hc
 	if src := h.Source; src.IsValid() {
-		a := net.TCPAddrFromAddrPort(src)
-		c.remoteAddr, c.remoteIP = joinAddr(a)
-		c.remotePort = a.Port
+		c.setRemote(net.TCPAddrFromAddrPort(src))
 	}
 }
 

@@ -172,10 +172,10 @@ type requestBody Request
 func (rb *requestBody) Read(p []byte) (int, error) {
 	r := (*Request)(rb)
 	c := r.conn
-	if c == nil || c.bodyGen != r.gen {
+	if c == nil || c.bodyGen != r.gen || c.rs == nil {
 		return 0, ErrBodyClosed
 	}
-	return c.body.Read(p)
+	return c.rs.body.Read(p)
 }
 
 // SetBodyLimit sets the most body bytes this request may carry, replacing
@@ -213,10 +213,10 @@ func (r *Request) SetBodyLimit(n int64) error {
 		}
 		return nil
 	}
-	b := &c.body
-	if c.bodyGen != r.gen || b.closed {
+	if c.bodyGen != r.gen || c.rs == nil || c.rs.body.closed {
 		return ErrBodyClosed
 	}
+	b := &c.rs.body
 	if b.started {
 		return errLimitTooLate
 	}
