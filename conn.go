@@ -345,10 +345,10 @@ func (c *conn) setBusy() {
 	c.mu.Unlock()
 }
 
-// run is the goroutine Serve starts for a new connection. Once the
-// connection parks, the goroutine stays on as a worker resuming parked
-// connections (its stack has grown to what serving takes); once it
-// closes, the goroutine ends.
+// run is the goroutine Serve starts for a new connection when no idle
+// worker takes it (see start). Once the connection parks, the goroutine
+// stays on as a worker resuming parked connections (its stack has grown
+// to what serving takes); once it closes, the goroutine ends.
 func (c *conn) run() {
 	if tc, ok := c.rwc.(*tls.Conn); ok {
 		if !c.handshake(tc) {

@@ -219,6 +219,27 @@ func (p *poller) idleWorkerLocked() *worker {
 	return w
 }
 
+// start begins serving a new connection: one that can park on an idle
+// worker, if there is one, else on a goroutine of its own (run). A
+// worker's stack has grown to what serving takes already, and while
+// connections arrive faster than they close, the workers that the new
+// ones leave behind as they park are what serves the next: without
+// that, each new connection's goroutine stayed on as an idle worker up
+// to maxIdleWorkers (256 of them, 3 MB of stacks, after 10,000
+// connections opened 64 at a time, docs/PERFORMANCE.md).
+func (c *conn) start() {
+	if p := c.pk.poll; p != nil {
+		p.wmu.Lock()
+		w := p.idleWorkerLocked()
+		p.wmu.Unlock()
+		if w != nil {
+			w.ch <- c // resume serves it: it is running, and not to close
+			return
+		}
+	}
+	go c.run()
+}
+
 // start resumes c, which the caller has just moved from parked to
 // running, on an idle worker or a new goroutine.
 func (p *poller) start(c *conn, w *worker) {

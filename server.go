@@ -578,7 +578,7 @@ func (s *Server) startConn(rw net.Conn, base context.Context, sem chan struct{})
 		return false
 	}
 	c.tracked = true
-	go c.run()
+	c.start()
 	return true
 }
 
