@@ -36,8 +36,6 @@ import (
 //	                   and read-only after: the poller peeks through it
 //	rs                 the owner; nil while parked (see acquireState): it
 //	                   exists only while a request is being read or served
-//	arena, farena,     the owner; nil while parked
-//	spare
 //	bodyGen            the owner (a Request's Body reads it, and rs.body, on
 //	                   the owner's goroutine, while its handler runs)
 //	nreq, isHEAD,      the owner
@@ -68,14 +66,6 @@ type conn struct {
 
 	// rs holds the head being parsed and the response being written.
 	rs *reqState
-
-	// arena and farena hold the copies of request heads and their
-	// fields (see arena.go).
-	arena  *strArena
-	farena *fieldArena
-	// spare is the Request of the last response, for reuse
-	// (Server.ReuseRequests).
-	spare *Request
 
 	// bodyGen counts requests, so that a Request's Body can tell whether
 	// the body state (rs.body) is still its own.
@@ -182,6 +172,13 @@ type reqState struct {
 	out  respState
 	// body is the body of the request being served (see conn.bodyGen).
 	body body
+	// arena and farena hold the copies of request heads and their
+	// fields (see arena.go); spare is the Request of the last response,
+	// for reuse (Server.ReuseRequests). They go back to their pools
+	// before the reqState does (releaseBuffers).
+	arena  *strArena
+	farena *fieldArena
+	spare  *Request
 }
 
 var reqStatePool = sync.Pool{New: func() any { return new(reqState) }}
@@ -204,6 +201,8 @@ func (c *conn) releaseState() {
 	if rs == nil {
 		return
 	}
+	c.releaseArenas()
+	c.releaseSpare()
 	c.rs = nil
 	if cap(rs.head.Fields) > 32 {
 		rs.head.Fields = nil // an unusually large head; do not keep its index
@@ -421,7 +420,7 @@ func (c *conn) serve() (parked bool) {
 		c.w.acquire()
 		keep := c.serveRequest(req)
 		if c.srv.ReuseRequests {
-			c.spare = req // its response has ended
+			c.rs.spare = req // its response has ended
 		}
 		if !keep {
 			c.w.flush()
@@ -518,9 +517,14 @@ func (c *conn) releaseBuffers() {
 	c.r.release()
 	c.w.release()
 	c.releaseArenas()
-	if c.spare != nil {
-		reqPool.Put(c.spare)
-		c.spare = nil
+	c.releaseSpare()
+}
+
+// releaseSpare returns the Request kept for reuse to its pool.
+func (c *conn) releaseSpare() {
+	if c.rs != nil && c.rs.spare != nil {
+		reqPool.Put(c.rs.spare)
+		c.rs.spare = nil
 	}
 }
 

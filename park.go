@@ -46,7 +46,7 @@ type parkState struct {
 	poll      *poller
 	reg       *poller
 	deadline  atomic.Int64
-	fd        int
+	fd        int32
 	id        uint32
 	own       atomic.Uint32
 	hup       atomic.Uint32

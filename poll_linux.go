@@ -467,7 +467,7 @@ func (c *conn) registerWith(p *poller, raw syscall.RawConn, events uint32, opaqu
 		if p.nextID == 0 {
 			p.nextID = 1
 		}
-		c.pk.id, c.pk.fd, c.pk.opaque, c.pk.reg = p.nextID, fd, opaque, p
+		c.pk.id, c.pk.fd, c.pk.opaque, c.pk.reg = p.nextID, int32(fd), opaque, p
 		p.byFD[fd] = c
 		if !opaque {
 			// The earliest its first idle deadline can be (lookIdleLocked).
@@ -492,7 +492,7 @@ func (c *conn) deregister() {
 		return
 	}
 	p.mu.Lock()
-	if c.pk.fd < len(p.byFD) && p.byFD[c.pk.fd] == c {
+	if int(c.pk.fd) < len(p.byFD) && p.byFD[c.pk.fd] == c {
 		p.byFD[c.pk.fd] = nil
 	}
 	c.pk.id = 0

@@ -37,8 +37,8 @@ type reader struct {
 	// the connection offers no raw access, as with TLS); see readIdle.
 	raw    syscall.RawConn
 	rawFn  func(fd uintptr) bool // the connection's rawRead, bound once per connection
-	rawN   int
 	rawErr error
+	rawN   int32 // a read's count: at most 2 GiB on Linux
 
 	// drained: the last read from the socket returned less than it asked
 	// for, so the socket held no more input then (see conn.park).

@@ -61,7 +61,7 @@ func (r *reader) readIdle() (int, error) {
 	if r.rawN == 0 {
 		return 0, io.EOF
 	}
-	return r.rawN, nil
+	return int(r.rawN), nil
 }
 
 // rawRead is called by RawConn.Read with the socket's descriptor: true
@@ -87,7 +87,7 @@ func (c *conn) rawRead(fd uintptr) bool {
 		n = max(n, 0)
 		r.drained = n < len(r.buf)-r.end
 		r.end += n
-		r.rawN, r.rawErr = n, err
+		r.rawN, r.rawErr = int32(n), err
 		return true
 	}
 }

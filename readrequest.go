@@ -256,8 +256,8 @@ func (c *conn) newRequest() *Request {
 	c.r.consume(h.Len)
 	c.nreq++
 
-	req := c.spare
-	c.spare = nil
+	req := c.rs.spare
+	c.rs.spare = nil
 	if req == nil && c.srv.ReuseRequests {
 		req, _ = reqPool.Get().(*Request)
 	}

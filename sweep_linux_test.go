@@ -30,7 +30,7 @@ func (p *poller) fakeRegister(c *conn, fd int) {
 		p.byFD = append(p.byFD, nil)
 	}
 	p.nextID++
-	c.pk.id, c.pk.fd, c.pk.reg, c.pk.poll = p.nextID, fd, p, p
+	c.pk.id, c.pk.fd, c.pk.reg, c.pk.poll = p.nextID, int32(fd), p, p
 	p.byFD[fd] = c
 	p.wheel.add(c, coarseNow()+p.srv.idleTimeout()-p.interval)
 }
