@@ -2,7 +2,7 @@ package httpserver
 
 // Noticing a client that goes away while its request is served.
 //
-// A request's context is its connection's (conn.ctx). Reads and writes
+// A request's context is its connection's (conn.context). Reads and writes
 // notice a dead client when they fail, but a handler that waits on its
 // context alone (a long poll, a stream of events, a slow computation)
 // would run on for nothing. On Linux the server's poller learns of the

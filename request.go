@@ -166,7 +166,8 @@ func (r *Request) WithContext(ctx context.Context) *Request {
 // the connection, not the Request, keeps a Request within 512 bytes, which
 // Go allocates markedly faster (measured: BenchmarkServeMinimalPipelined);
 // the generation check makes a Body kept past its handler fail with
-// ErrBodyClosed instead of reading a later request's body.
+// ErrBodyClosed instead of reading a later request's body, as does a
+// connection that holds no request state (parked, or closed).
 type requestBody Request
 
 func (rb *requestBody) Read(p []byte) (int, error) {
