@@ -41,14 +41,15 @@ func (c *conn) headString(b []byte) string {
 	if len(b) > arenaMaxString {
 		return string(b)
 	}
-	a := c.arena
+	rs := c.rs
+	a := rs.arena
 	if a == nil {
 		a = arenaPool.Get().(*strArena)
-		c.arena = a
+		rs.arena = a
 	}
 	if len(a.buf)-a.off < len(b) {
 		a = newArena() // the full one belongs to the strings made from it
-		c.arena = a
+		rs.arena = a
 	}
 	n := copy(a.buf[a.off:], b)
 	s := unsafe.String(&a.buf[a.off], n)
@@ -77,28 +78,34 @@ func (c *conn) headerFields(n int) []HeaderField {
 	if n > fieldArenaSize/4 {
 		return make([]HeaderField, n)
 	}
-	a := c.farena
+	rs := c.rs
+	a := rs.farena
 	if a == nil {
 		a = fieldArenaPool.Get().(*fieldArena)
-		c.farena = a
+		rs.farena = a
 	}
 	if len(a.buf)-a.off < n {
 		a = new(fieldArena) // the full one belongs to the Requests made from it
-		c.farena = a
+		rs.farena = a
 	}
 	f := a.buf[a.off : a.off+n : a.off+n]
 	a.off += n
 	return f
 }
 
-// releaseArenas returns the connection's arenas to their pools.
+// releaseArenas returns the connection's arenas (in its reqState, if it
+// has one) to their pools.
 func (c *conn) releaseArenas() {
-	if c.arena != nil {
-		arenaPool.Put(c.arena)
-		c.arena = nil
+	rs := c.rs
+	if rs == nil {
+		return
 	}
-	if c.farena != nil {
-		fieldArenaPool.Put(c.farena)
-		c.farena = nil
+	if rs.arena != nil {
+		arenaPool.Put(rs.arena)
+		rs.arena = nil
+	}
+	if rs.farena != nil {
+		fieldArenaPool.Put(rs.farena)
+		rs.farena = nil
 	}
 }

@@ -9,10 +9,10 @@ import (
 )
 
 // body is a Request's Body: it decodes the message body from the
-// connection's reader as the handler reads it. It lives in the conn (a
-// Request reaches it through requestBody), and is used only on the
-// connection's goroutine while the handler runs (and by the server to
-// drain it afterwards).
+// connection's reader as the handler reads it. It lives in the
+// connection's reqState (a Request reaches it through requestBody), and
+// is used only on the connection's goroutine while the handler runs (and
+// by the server to drain it afterwards).
 type body struct {
 	c            *conn
 	remaining    int64 // Content-Length bytes not yet read

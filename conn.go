@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gohttpserver/httpserver/internal/bridge"
@@ -26,18 +27,19 @@ import (
 //
 //	field              owner / guard
 //	-----------------  ---------------------------------------------------
-//	srv, rwc, ctx,     set by newConn, read-only after (cancel may run from
-//	cancel, remote*,   any goroutine)
+//	srv, rwc, remote*, set by newConn, read-only after
 //	reuse
-//	done               set by Serve before the goroutine starts; called once
+//	cx                 atomic: the context, made on first use by any
+//	                   goroutine (see context); cancel may run from any
+//	tracked, slot,     set by startConn before the goroutine starts;
+//	perIP              then the owner's, for untrack (run once)
+//	perProxyIP         the owner, as it counts the PROXY header's client
 //	r, w               the owner (reader, writer); r.raw is set by newConn
 //	                   and read-only after: the poller peeks through it
 //	rs                 the owner; nil while parked (see acquireState): it
 //	                   exists only while a request is being read or served
-//	arena, farena,     the owner; nil while parked
-//	spare
-//	body, bodyGen      the owner (a Request's Body reads them on the owner's
-//	                   goroutine, while its handler runs)
+//	bodyGen            the owner (a Request's Body reads it, and rs.body, on
+//	                   the owner's goroutine, while its handler runs)
 //	nreq, isHEAD,      the owner
 //	linger, hijacked
 //	tlsState           the owner sets it once, at the first request (see
@@ -52,14 +54,14 @@ import (
 //	pk                 see parkState: its ownership word is atomic, its
 //	                   registration guarded by the poller's mu
 type conn struct {
-	srv    *Server
-	rwc    net.Conn
-	ctx    context.Context
-	cancel context.CancelFunc
+	srv *Server
+	rwc net.Conn
+	cx  atomic.Pointer[connCtx]
 
-	remoteIP   string // shared by every Request on the connection
-	remoteAddr string // "ip:port"; remoteIP is a part of it
-	remotePort int
+	// remoteAddr is the peer's "ip:port" ("" when it is not TCP), made
+	// once and shared by every Request on the connection; its IP (see
+	// remoteIP) is remoteAddr[ipStart:ipEnd].
+	remoteAddr string
 
 	r reader
 	w writer
@@ -67,16 +69,8 @@ type conn struct {
 	// rs holds the head being parsed and the response being written.
 	rs *reqState
 
-	// arena and farena hold the copies of request heads and their
-	// fields (see arena.go).
-	arena  *strArena
-	farena *fieldArena
-	// spare is the Request of the last response, for reuse (see reuse).
-	spare *Request
-
-	// body is the request body being read; bodyGen counts requests, so
-	// that a Request's Body can tell whether body is still its own.
-	body    body
+	// bodyGen counts requests, so that a Request's Body can tell whether
+	// the body state (rs.body) is still its own.
 	bodyGen uint64
 
 	nreq int // requests served on this connection
@@ -84,6 +78,10 @@ type conn struct {
 	// tlsState is Request.TLS for every request on a TLS connection; nil
 	// before the first request, and on other connections.
 	tlsState *tls.ConnectionState
+
+	// proxy is the PROXY protocol header once read, nil without one
+	// (see expectProxy).
+	proxy *proxyproto.Header
 
 	// isHEAD: the request being answered is HEAD, so even an error
 	// response must not carry a body (RFC 9110 §9.3.2).
@@ -98,10 +96,8 @@ type conn struct {
 	linger bool
 
 	// expectProxy: a PROXY protocol header is due before the first
-	// request (Server.ProxyProtocol, from a trusted peer); proxy is the
-	// header once read, nil without one.
+	// request (Server.ProxyProtocol, from a trusted peer).
 	expectProxy bool
-	proxy       *proxyproto.Header
 
 	// hijacked: the connection is no longer the engine's to read or
 	// write: a Stream took it (StreamWriter.Hijack: the server no longer
@@ -109,13 +105,69 @@ type conn struct {
 	// closes it and ends its count when the handler returns).
 	hijacked bool
 
+	// What the server counts the connection in, for untrack to give
+	// back: tracked, its place among the server's connections; slot, a
+	// MaxConns slot; perIP, the peer's MaxConnsPerIP count; perProxyIP,
+	// that of the client its PROXY header named.
+	tracked, slot, perIP, perProxyIP bool
+
+	// The rest of the remote address (see remoteAddr).
+	ipStart, ipEnd uint8
+	remotePort     uint16
+
 	mu    sync.Mutex
 	state stateWord
 
 	pk parkState
+}
 
-	// done runs once the connection is closed (the server's accounting).
-	done func()
+// connCtx is a connection's context with its cancel function.
+type connCtx struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// canceledEarly is conn.cx for a connection canceled before its context
+// was made: it is made canceled.
+var canceledEarly = new(connCtx)
+
+// context returns the connection's context (see Request.Context). It is
+// made on first use, from any goroutine, for most handlers never ask for
+// it: a context and its registration with the server's cost 140 bytes,
+// which an idle connection then does not hold. Canceling before it is
+// made (cancel) is recorded, and the context is then made canceled.
+func (c *conn) context() context.Context {
+	for {
+		x := c.cx.Load()
+		if x != nil && x != canceledEarly {
+			return x.ctx
+		}
+		ctx, cancel := context.WithCancel(c.srv.ctx)
+		if x == canceledEarly {
+			cancel()
+		}
+		if c.cx.CompareAndSwap(x, &connCtx{ctx, cancel}) {
+			return ctx
+		}
+		cancel() // another goroutine made it first
+	}
+}
+
+// cancel cancels the connection's context, made or not yet made. It may
+// run on any goroutine.
+func (c *conn) cancel() {
+	for {
+		x := c.cx.Load()
+		switch {
+		case x == canceledEarly:
+			return
+		case x != nil:
+			x.cancel()
+			return
+		case c.cx.CompareAndSwap(nil, canceledEarly):
+			return
+		}
+	}
 }
 
 // reqState is the part of a connection's state that only matters while
@@ -124,6 +176,15 @@ type conn struct {
 type reqState struct {
 	head wire.RequestHead
 	out  respState
+	// body is the body of the request being served (see conn.bodyGen).
+	body body
+	// arena and farena hold the copies of request heads and their
+	// fields (see arena.go); spare is the Request of the last response,
+	// for reuse (Server.ReuseRequests). They go back to their pools
+	// before the reqState does (releaseBuffers).
+	arena  *strArena
+	farena *fieldArena
+	spare  *Request
 }
 
 var reqStatePool = sync.Pool{New: func() any { return new(reqState) }}
@@ -146,12 +207,15 @@ func (c *conn) releaseState() {
 	if rs == nil {
 		return
 	}
+	c.releaseArenas()
+	c.releaseSpare()
 	c.rs = nil
 	if cap(rs.head.Fields) > 32 {
 		rs.head.Fields = nil // an unusually large head; do not keep its index
 	}
 	rs.head.Reset()
 	rs.out = respState{pend: rs.out.pend[:0], pendBox: rs.out.pendBox} // and drop the last Response
+	rs.body = body{}
 	reqStatePool.Put(rs)
 }
 
@@ -174,25 +238,36 @@ func reusesRequests(s *Server) bool {
 func newConn(s *Server, rwc net.Conn, base context.Context) *conn {
 	c := &conn{srv: s, rwc: rwc, reuse: reusesRequests(s)}
 	if base != s.ctx {
-		// BaseContext gave another parent: cancel on Close as well.
+		// BaseContext gave another parent, which context does not know:
+		// made now, and canceled on Close as well.
 		ctx, cancel := context.WithCancel(base)
 		stop := context.AfterFunc(s.ctx, cancel)
-		c.ctx = ctx
-		c.cancel = func() { stop(); cancel() }
-	} else {
-		c.ctx, c.cancel = context.WithCancel(base)
+		c.cx.Store(&connCtx{ctx, func() { stop(); cancel() }})
 	}
 	c.r.rwc = rwc
 	c.w = writer{rwc: rwc, window: s.writeBufferSize(), timeout: s.writeTimeout(), pool: &s.wbufPool}
 	c.setupRaw()
 	if a, ok := rwc.RemoteAddr().(*net.TCPAddr); ok {
-		c.remoteAddr, c.remoteIP = joinAddr(a)
-		c.remotePort = a.Port
+		c.setRemote(a)
 	}
 	// Over TLS the header is read below crypto/tls (proxyConn).
 	c.expectProxy = s.ProxyProtocol && !c.isTLS() && s.trustedPeer(rwc.RemoteAddr())
 	return c
 }
+
+// setRemote makes a the connection's remote address.
+func (c *conn) setRemote(a *net.TCPAddr) {
+	addr, ip := joinAddr(a)
+	c.remoteAddr, c.remotePort = addr, uint16(a.Port)
+	c.ipStart = 0
+	if addr[0] == '[' {
+		c.ipStart = 1
+	}
+	c.ipEnd = c.ipStart + uint8(len(ip))
+}
+
+// remoteIP is the peer's IP address, a part of remoteAddr.
+func (c *conn) remoteIP() string { return c.remoteAddr[c.ipStart:c.ipEnd] }
 
 // joinAddr returns a's "host:port" ("[host]:port" for IPv6), and its host
 // as a part of that string: one allocation for both.
@@ -287,10 +362,10 @@ func (c *conn) setBusy() {
 	c.mu.Unlock()
 }
 
-// run is the goroutine Serve starts for a new connection. Once the
-// connection parks, the goroutine stays on as a worker resuming parked
-// connections (its stack has grown to what serving takes); once it
-// closes, the goroutine ends.
+// run is the goroutine Serve starts for a new connection when no idle
+// worker takes it (see start). Once the connection parks, the goroutine
+// stays on as a worker resuming parked connections (its stack has grown
+// to what serving takes); once it closes, the goroutine ends.
 func (c *conn) run() {
 	if tc, ok := c.rwc.(*tls.Conn); ok {
 		if !c.handshake(tc) {
@@ -329,7 +404,7 @@ func (c *conn) run() {
 // the handshake failed.
 func (c *conn) handshake(tc *tls.Conn) bool {
 	tc.SetDeadline(time.Now().Add(min(c.srv.readHeaderTimeout(), c.srv.idleTimeout())))
-	err := tc.HandshakeContext(c.ctx)
+	err := tc.HandshakeContext(c.context())
 	if err != nil {
 		c.acquireState()
 		c.answerPlainHTTP(err)
@@ -363,7 +438,7 @@ func (c *conn) serve() (parked bool) {
 		c.w.acquire()
 		keep := c.serveRequest(req)
 		if c.reuse {
-			c.spare = req // its response has ended
+			c.rs.spare = req // its response has ended
 		}
 		if !keep {
 			c.w.flush()
@@ -385,7 +460,7 @@ func (c *conn) resume() {
 func (c *conn) close() {
 	if c.hijacked {
 		// The Stream has returned: the request's context ends, and the
-		// connection is left to whoever took it (done ran at Hijack).
+		// connection is left to whoever took it (untrack ran at Hijack).
 		c.cancel()
 		c.releaseBuffers()
 		c.releaseState()
@@ -418,8 +493,34 @@ func (c *conn) close() {
 	closer.Close()
 	c.releaseBuffers()
 	c.releaseState()
-	if c.done != nil {
-		c.done()
+	c.untrack()
+}
+
+// untrack gives back what the server counts the connection in (see
+// conn.tracked), once: as it closes, or as it is hijacked or taken over.
+func (c *conn) untrack() {
+	if !c.tracked {
+		return
+	}
+	c.tracked = false
+	s := c.srv
+	if c.perProxyIP {
+		if key, ok := clientKey(net.TCPAddrFromAddrPort(c.proxy.Source)); ok {
+			s.removeClientConn(key)
+		}
+	}
+	s.trackConn(c, false)
+	c.releaseSlots()
+}
+
+// releaseSlots gives back the connection's peer count and MaxConns slot.
+func (c *conn) releaseSlots() {
+	if c.perIP {
+		key, _ := clientKey(c.rwc.RemoteAddr())
+		c.srv.removeClientConn(key)
+	}
+	if c.slot {
+		<-c.srv.connSem
 	}
 }
 
@@ -434,9 +535,14 @@ func (c *conn) releaseBuffers() {
 	c.r.release()
 	c.w.release()
 	c.releaseArenas()
-	if c.spare != nil {
-		reqPool.Put(c.spare)
-		c.spare = nil
+	c.releaseSpare()
+}
+
+// releaseSpare returns the Request kept for reuse to its pool.
+func (c *conn) releaseSpare() {
+	if c.rs != nil && c.rs.spare != nil {
+		reqPool.Put(c.rs.spare)
+		c.rs.spare = nil
 	}
 }
 
@@ -452,7 +558,7 @@ func (c *conn) waitIdle() {
 // serveRequest runs the handler for req and writes its response. It
 // reports whether the connection may carry another request.
 func (c *conn) serveRequest(req *Request) bool {
-	b := &c.body
+	b := &c.rs.body
 	defer func() { b.closed = true }()
 	if c.srv.AccessLog != nil {
 		defer c.logAccess(req, time.Now())
@@ -554,15 +660,15 @@ func (c *conn) logAccess(req *Request, start time.Time) {
 	o := &c.rs.out
 	e := AccessEntry{
 		Request:    req,
-		RemoteIP:   c.remoteIP,
-		RemotePort: c.remotePort,
+		RemoteIP:   c.remoteIP(),
+		RemotePort: int(c.remotePort),
 		Status:     o.status,
 		Bytes:      o.enc.sent,
 		BytesIn:    int64(c.rs.head.Len),
 		Err:        o.failure,
 	}
 	if req != nil && req.conn == c && c.bodyGen == req.gen {
-		e.BytesIn += c.body.n
+		e.BytesIn += c.rs.body.n
 	}
 	if !start.IsZero() {
 		e.Duration = time.Since(start)

@@ -2,7 +2,7 @@ package httpserver
 
 // Noticing a client that goes away while its request is served.
 //
-// A request's context is its connection's (conn.ctx). Reads and writes
+// A request's context is its connection's (conn.context). Reads and writes
 // notice a dead client when they fail, but a handler that waits on its
 // context alone (a long poll, a stream of events, a slow computation)
 // would run on for nothing. On Linux the server's poller learns of the
@@ -123,7 +123,7 @@ func clientGone(closed, pipelined, opaque bool, peek peekResult) bool {
 // poller on the connection's first request, and decides a hang-up the
 // poller saw earlier.
 func (c *conn) startHandler() {
-	pipelined := int64(c.r.end-c.r.pos) > c.body.remaining
+	pipelined := int64(c.r.end-c.r.pos) > c.rs.body.remaining
 	if c.pk.pipelined.Load() != pipelined { // stored before the state: see checkHangUp
 		c.pk.pipelined.Store(pipelined)
 	}

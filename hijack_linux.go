@@ -10,7 +10,7 @@ func (c *conn) forgetSocket() {
 	if p == nil || c.pk.id == 0 {
 		return
 	}
-	fd := c.pk.fd
+	fd := int(c.pk.fd)
 	c.deregister()
 	syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, fd, nil)
 }

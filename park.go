@@ -38,18 +38,26 @@ import "sync/atomic"
 //	pipelined  atomic: written by the owner as each handler starts (only
 //	           when it changes), read by whoever checks a hang-up: bytes of
 //	           a later request are buffered (see startHandler)
+//	wprev,     reg.mu: the connection's place in reg's idle wheel
+//	wnext,     (wheel.go), while filed: from registering (unless opaque)
+//	wtick,     to deregistering
+//	filed
 type parkState struct {
 	poll      *poller
-	noPark    bool
 	reg       *poller
-	fd        int
-	id        uint32
-	opaque    bool
-	own       atomic.Uint32
-	close     bool
 	deadline  atomic.Int64
+	fd        int32
+	id        uint32
+	own       atomic.Uint32
 	hup       atomic.Uint32
 	pipelined atomic.Bool
+	noPark    bool
+	opaque    bool
+	close     bool
+	filed     bool
+	wtick     int64
+	wprev     *conn
+	wnext     *conn
 }
 
 // parkResult is what park did.

@@ -45,7 +45,8 @@ import (
 // The poller waits in the runtime: its epoll descriptor is itself pollable,
 // so it is an os.File whose RawConn.Read parks the poller's goroutine
 // until some registered socket is ready. Its read deadline paces the sweep
-// that closes connections idle for IdleTimeout.
+// that closes connections idle for IdleTimeout, which looks only at the
+// connections its idle wheel says are due (wheel.go).
 type poller struct {
 	srv  *Server
 	epfd int
@@ -65,6 +66,13 @@ type poller struct {
 	// closed and reused while its last event is in flight. Guarded by mu.
 	byFD   []*conn
 	nextID uint32
+	// wheel files the registered connections that can park by idle
+	// deadline, for the sweep; hupCheck holds those whose client
+	// half-closed while data was pending, for the sweep to decide again
+	// (hangup.go). Guarded by mu.
+	wheel    idleWheel
+	hupCheck map[*conn]struct{}
+	interval time.Duration // the sweep's; read-only
 
 	wmu sync.Mutex // guards the rest
 	// Idle workers, most recently idle first, and how many.
@@ -125,6 +133,7 @@ func newPoller(s *Server) (*poller, error) {
 		return nil, err
 	}
 	p := &poller{srv: s, epfd: epfd, file: f, raw: raw, done: make(chan struct{})}
+	p.initSweep()
 	go p.run()
 	return p, nil
 }
@@ -210,6 +219,27 @@ func (p *poller) idleWorkerLocked() *worker {
 	return w
 }
 
+// start begins serving a new connection: one that can park on an idle
+// worker, if there is one, else on a goroutine of its own (run). A
+// worker's stack has grown to what serving takes already, and while
+// connections arrive faster than they close, the workers that the new
+// ones leave behind as they park are what serves the next: without
+// that, each new connection's goroutine stayed on as an idle worker up
+// to maxIdleWorkers (256 of them, 3 MB of stacks, after 10,000
+// connections opened 64 at a time, docs/PERFORMANCE.md).
+func (c *conn) start() {
+	if p := c.pk.poll; p != nil {
+		p.wmu.Lock()
+		w := p.idleWorkerLocked()
+		p.wmu.Unlock()
+		if w != nil {
+			w.ch <- c // resume serves it: it is running, and not to close
+			return
+		}
+	}
+	go c.run()
+}
+
 // start resumes c, which the caller has just moved from parked to
 // running, on an idle worker or a new goroutine.
 func (p *poller) start(c *conn, w *worker) {
@@ -227,10 +257,17 @@ func (p *poller) sweepInterval() time.Duration {
 	return min(max(d, clockTick), time.Second)
 }
 
+// initSweep sets up the sweep's interval and its idle wheel, whose slots
+// span one interval each.
+func (p *poller) initSweep() {
+	p.interval = p.sweepInterval()
+	p.wheel.init(p.interval, p.srv.idleTimeout(), coarseNow())
+}
+
 func (p *poller) run() {
 	defer close(p.done)
 	wait := p.wait
-	interval := p.sweepInterval()
+	interval := p.interval
 	p.file.SetReadDeadline(time.Now().Add(interval))
 	for {
 		err := p.raw.Read(wait)
@@ -280,6 +317,9 @@ func (p *poller) dispatch() {
 		}
 		if ev.Events&(syscall.EPOLLRDHUP|syscall.EPOLLHUP|syscall.EPOLLERR) != 0 {
 			c.hungUp(ev.Events&(syscall.EPOLLHUP|syscall.EPOLLERR) != 0)
+			if c.pk.hup.Load()&(hupHalf|hupCanceled) == hupHalf {
+				p.checkLaterLocked(c)
+			}
 		}
 		if c.pk.opaque {
 			continue // registered for hang-ups only: it never parks
@@ -316,23 +356,49 @@ func (c *conn) wake() bool {
 	}
 }
 
+// checkLaterLocked has the sweep decide c's hang-up again (hangup.go),
+// until it cancels or c deregisters.
+func (p *poller) checkLaterLocked(c *conn) {
+	if p.hupCheck == nil {
+		p.hupCheck = make(map[*conn]struct{})
+	}
+	p.hupCheck[c] = struct{}{}
+}
+
 // sweep closes the connections parked for IdleTimeout and retires the
-// workers idle for workerIdleTimeout. It looks at every registered
-// connection, once per sweepInterval; on the way it decides again the
-// hang-ups that found more data coming (hangup.go).
+// workers idle for workerIdleTimeout. It looks at the connections the
+// idle wheel has due (see lookIdle), and decides again the hang-ups that
+// found more data coming (hangup.go).
 func (p *poller) sweep() {
 	now := coarseNow()
 	p.mu.Lock()
+	for c := range p.hupCheck {
+		if c.pk.hup.Load()&hupCanceled != 0 || c.checkHangUp() {
+			delete(p.hupCheck, c)
+		}
+	}
 	h := testHooks.Load()
-	for _, c := range p.byFD {
-		if c == nil {
-			continue
-		}
-		if c.pk.hup.Load()&(hupHalf|hupCanceled) == hupHalf {
-			c.checkHangUp()
-		}
-		if c.pk.own.Load() != parked || time.Duration(c.pk.deadline.Load()) > now {
-			continue
+	p.wheel.due(now, func(c *conn) (time.Duration, bool) { return p.lookIdleLocked(c, now, h) })
+	p.mu.Unlock()
+	p.wmu.Lock()
+	p.retireWorkersLocked(now)
+	p.wmu.Unlock()
+	p.resumeReady()
+}
+
+// lookIdleLocked is the sweep's look at c, which the idle wheel had due:
+// if c is parked past its deadline, it takes c to close it (into
+// p.ready); otherwise it says when to look again (see idleWheel). A
+// connection parked before its deadline is due at its deadline. One that
+// is running parks next with a deadline at least IdleTimeout from now,
+// unless it read the clock for it before this sweep did and has not
+// handed itself over yet: so it is due one interval earlier, which covers
+// such a park made up to an interval ago (one delayed longer than that
+// between its two steps closes late by the excess).
+func (p *poller) lookIdleLocked(c *conn, now time.Duration, h *hooks) (again time.Duration, keep bool) {
+	if c.pk.own.Load() == parked {
+		if d := time.Duration(c.pk.deadline.Load()); d > now {
+			return d, true
 		}
 		if h != nil && h.sweep != nil {
 			h.sweep(c) // under p.mu
@@ -340,13 +406,10 @@ func (p *poller) sweep() {
 		if c.pk.own.CompareAndSwap(parked, running) {
 			c.pk.close = true
 			p.ready = append(p.ready, c)
+			return 0, false // it closes, and deregisters
 		}
 	}
-	p.mu.Unlock()
-	p.wmu.Lock()
-	p.retireWorkersLocked(now)
-	p.wmu.Unlock()
-	p.resumeReady()
+	return now + p.srv.idleTimeout() - p.interval, true
 }
 
 // retireWorkersLocked makes the workers idle for workerIdleTimeout as of
@@ -404,8 +467,12 @@ func (c *conn) registerWith(p *poller, raw syscall.RawConn, events uint32, opaqu
 		if p.nextID == 0 {
 			p.nextID = 1
 		}
-		c.pk.id, c.pk.fd, c.pk.opaque, c.pk.reg = p.nextID, fd, opaque, p
+		c.pk.id, c.pk.fd, c.pk.opaque, c.pk.reg = p.nextID, int32(fd), opaque, p
 		p.byFD[fd] = c
+		if !opaque {
+			// The earliest its first idle deadline can be (lookIdleLocked).
+			p.wheel.add(c, coarseNow()+p.srv.idleTimeout()-p.interval)
+		}
 		p.mu.Unlock()
 		ev := syscall.EpollEvent{Events: events, Fd: int32(fd), Pad: int32(c.pk.id)}
 		ok = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, fd, &ev) == nil
@@ -425,10 +492,14 @@ func (c *conn) deregister() {
 		return
 	}
 	p.mu.Lock()
-	if c.pk.fd < len(p.byFD) && p.byFD[c.pk.fd] == c {
+	if int(c.pk.fd) < len(p.byFD) && p.byFD[c.pk.fd] == c {
 		p.byFD[c.pk.fd] = nil
 	}
 	c.pk.id = 0
+	p.wheel.remove(c)
+	if c.pk.hup.Load()&hupHalf != 0 {
+		delete(p.hupCheck, c)
+	}
 	p.mu.Unlock()
 }
 

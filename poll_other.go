@@ -22,6 +22,9 @@ func (c *conn) deregister() {}
 
 func (p *poller) work(*conn) {}
 
+// start begins serving a new connection on a goroutine of its own.
+func (c *conn) start() { go c.run() }
+
 // Without a poller no hang-up is noticed (hangup.go): the connection is
 // never registered.
 func (c *conn) watchHangUps() { c.pk.noPark = true }

@@ -29,25 +29,23 @@ type reader struct {
 	buf      []byte
 	box      *[]byte // the pool's box buf came in (see putBack), or nil
 	pos, end int
-	// drained: the last read from the socket returned less than it asked
-	// for, so the socket held no more input then (see conn.park).
-	drained bool
 	// deadline is the read deadline last armed, as an offset from
 	// clockBase (see arm).
 	deadline time.Duration
-	// fixed: a handler's own deadline is armed (setDeadline); body reads
-	// do not re-arm the progress timeout until it is cleared.
-	fixed bool
 
 	// raw reads the socket without a buffer between requests (nil when
 	// the connection offers no raw access, as with TLS); see readIdle.
 	raw    syscall.RawConn
-	rawFn  func(fd uintptr) bool // r.rawRead, bound once per connection
-	rawN   int
+	rawFn  func(fd uintptr) bool // the connection's rawRead, bound once per connection
 	rawErr error
-	// onWait runs when readIdle finds no input, before it waits or
-	// reports errWouldBlock: the connection gives back its buffers.
-	onWait func()
+	rawN   int32 // a read's count: at most 2 GiB on Linux
+
+	// drained: the last read from the socket returned less than it asked
+	// for, so the socket held no more input then (see conn.park).
+	drained bool
+	// fixed: a handler's own deadline is armed (setDeadline); body reads
+	// do not re-arm the progress timeout until it is cleared.
+	fixed bool
 	// wouldBlock: readIdle returns errWouldBlock instead of waiting, for a
 	// connection that can park.
 	wouldBlock bool

@@ -33,15 +33,14 @@ func (c *conn) setupRaw() {
 		return
 	}
 	c.r.raw = raw
-	c.r.rawFn = c.r.rawRead
-	c.r.onWait = c.waitIdle
+	c.r.rawFn = c.rawRead
 }
 
 // readIdle reads the first bytes of the next request. It tries the read
 // at once, into a buffer from the pool, which is all it takes when the
 // client has already sent the request (the common keep-alive case, no
 // extra system call). Only when the read would block does it give the
-// connection's buffers back (onWait) and wait for the socket to become
+// connection's buffers back (waitIdle) and wait for the socket to become
 // readable holding none: an idle keep-alive connection costs its
 // goroutine and socket, not kilobytes of buffers. The read deadline
 // (IdleTimeout, or the one Shutdown sets) applies to the wait. A
@@ -62,12 +61,15 @@ func (r *reader) readIdle() (int, error) {
 	if r.rawN == 0 {
 		return 0, io.EOF
 	}
-	return r.rawN, nil
+	return int(r.rawN), nil
 }
 
 // rawRead is called by RawConn.Read with the socket's descriptor: true
 // means done (data, EOF or an error), false means "wait until readable".
-func (r *reader) rawRead(fd uintptr) bool {
+// When it finds no input, before it waits or reports errWouldBlock, the
+// connection gives back its buffers (waitIdle).
+func (c *conn) rawRead(fd uintptr) bool {
+	r := &c.r
 	r.acquire()
 	for {
 		n, err := syscall.Read(int(fd), r.buf[r.end:])
@@ -75,7 +77,7 @@ func (r *reader) rawRead(fd uintptr) bool {
 		case syscall.EINTR:
 			continue
 		case syscall.EAGAIN:
-			r.onWait()
+			c.waitIdle()
 			if r.wouldBlock {
 				r.rawErr = errWouldBlock
 				return true
@@ -85,7 +87,7 @@ func (r *reader) rawRead(fd uintptr) bool {
 		n = max(n, 0)
 		r.drained = n < len(r.buf)-r.end
 		r.end += n
-		r.rawN, r.rawErr = n, err
+		r.rawN, r.rawErr = int32(n), err
 		return true
 	}
 }

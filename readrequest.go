@@ -256,8 +256,8 @@ func (c *conn) newRequest() *Request {
 	c.r.consume(h.Len)
 	c.nreq++
 
-	req := c.spare
-	c.spare = nil
+	req := c.rs.spare
+	c.rs.spare = nil
 	if req == nil && c.reuse {
 		req, _ = reqPool.Get().(*Request)
 	}
@@ -272,11 +272,10 @@ func (c *conn) newRequest() *Request {
 	req.Path = s[h.Path.Start:h.Path.End]
 	req.Target = s[h.Target.Start:h.Target.End]
 	req.ListenerID = c.srv.listenerID
-	req.RemoteIP = c.remoteIP
-	req.RemotePort = c.remotePort
+	req.RemoteIP = c.remoteIP()
+	req.RemotePort = int(c.remotePort)
 	req.TLS = c.tlsConnState()
 	req.ContentLength = h.ContentLength
-	req.ctx = c.ctx
 	if req.Path == "" {
 		req.Path = "/" // absolute-form with an empty path (RFC 9112 §3.2.1)
 	}
@@ -333,7 +332,7 @@ func (c *conn) startBody(req *Request) {
 	h := &c.rs.head
 	c.bodyGen++
 	req.conn, req.gen = c, c.bodyGen
-	b := &c.body
+	b := &c.rs.body
 	*b = body{c: c, limit: c.srv.maxBodyBytes(), rate: c.srv.bodyRate()}
 	switch {
 	case h.Chunked:
@@ -394,16 +393,14 @@ func (c *conn) useProxyHeader(h *proxyproto.Header) {
 	hc := *h
 	c.proxy = &hc
 	if src := h.Source; src.IsValid() {
-		a := net.TCPAddrFromAddrPort(src)
-		c.remoteAddr, c.remoteIP = joinAddr(a)
-		c.remotePort = a.Port
+		c.setRemote(net.TCPAddrFromAddrPort(src))
 	}
 }
 
 // countProxyClient counts the connection toward MaxConnsPerIP under the
 // client its PROXY header named (a trusted proxy's own connections are
 // not counted: see startConn), and reports false when that client is
-// at the limit. The count ends with the connection (its done).
+// at the limit. The count ends with the connection (untrack).
 func (c *conn) countProxyClient() bool {
 	s := c.srv
 	if c.proxy == nil || !c.proxy.Source.IsValid() || s.maxConnsPerIP() <= 0 {
@@ -416,11 +413,6 @@ func (c *conn) countProxyClient() bool {
 	if !s.addClientConn(key) {
 		return false
 	}
-	if done := c.done; done != nil {
-		c.done = func() {
-			s.removeClientConn(key)
-			done()
-		}
-	}
+	c.perProxyIP = c.tracked
 	return true
 }

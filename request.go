@@ -105,10 +105,10 @@ type Request struct {
 	// not known in advance (chunked). It is 0 for a request without a body.
 	ContentLength int64
 
-	ctx        context.Context
-	conn       *conn       // the connection whose body state Body reads
-	gen        uint64      // which of the connection's requests this is
-	pathValues []pathValue // wildcard values set by the Mux that matched
+	ctx        context.Context // set by WithContext; else the connection's
+	conn       *conn           // the connection whose body state Body reads
+	gen        uint64          // which of the connection's requests this is
+	pathValues []pathValue     // wildcard values set by the Mux that matched
 	// fieldsStore is the storage for header fields kept with a reused
 	// Request (Server.ReuseRequests); otherwise fields come from the
 	// connection's fieldArena.
@@ -140,10 +140,13 @@ type Request struct {
 // that wraps them, other systems) a client that disconnects is noticed on
 // the next read of Body or write of the response, which then fail.
 func (r *Request) Context() context.Context {
-	if r.ctx == nil {
-		return context.Background()
+	switch {
+	case r.ctx != nil:
+		return r.ctx
+	case r.conn != nil:
+		return r.conn.context()
 	}
-	return r.ctx
+	return context.Background()
 }
 
 // WithContext returns a shallow copy of r with its context changed to ctx,
@@ -163,16 +166,17 @@ func (r *Request) WithContext(ctx context.Context) *Request {
 // the connection, not the Request, keeps a Request within 512 bytes, which
 // Go allocates markedly faster (measured: BenchmarkServeMinimalPipelined);
 // the generation check makes a Body kept past its handler fail with
-// ErrBodyClosed instead of reading a later request's body.
+// ErrBodyClosed instead of reading a later request's body, as does a
+// connection that holds no request state (parked, or closed).
 type requestBody Request
 
 func (rb *requestBody) Read(p []byte) (int, error) {
 	r := (*Request)(rb)
 	c := r.conn
-	if c == nil || c.bodyGen != r.gen {
+	if c == nil || c.bodyGen != r.gen || c.rs == nil {
 		return 0, ErrBodyClosed
 	}
-	return c.body.Read(p)
+	return c.rs.body.Read(p)
 }
 
 // SetBodyLimit sets the most body bytes this request may carry, replacing
@@ -210,10 +214,10 @@ func (r *Request) SetBodyLimit(n int64) error {
 		}
 		return nil
 	}
-	b := &c.body
-	if c.bodyGen != r.gen || b.closed {
+	if c.bodyGen != r.gen || c.rs == nil || c.rs.body.closed {
 		return ErrBodyClosed
 	}
+	b := &c.rs.body
 	if b.started {
 		return errLimitTooLate
 	}

@@ -525,7 +525,7 @@ func (c *conn) decide(length int64) error {
 	case o.declared && o.in.Declared < 0 && o.head.version == 11:
 		length = -1 // chunked, so that the trailers can follow
 	}
-	if b := &c.body; !b.done && c.bodyForcesClose(b) {
+	if b := &c.rs.body; !b.done && c.bodyForcesClose(b) {
 		// What is left of the request body as the head goes rules out
 		// another request (bodyForcesClose): judged now, not when the
 		// handler returned, since a Stream may have read it meanwhile.

@@ -572,24 +572,14 @@ func (s *Server) startConn(rw net.Conn, base context.Context, sem chan struct{})
 		return s.refuseBusy(rw, sem)
 	}
 	c := newConn(s, rw, base)
-	release := func() {
-		if counted {
-			s.removeClientConn(client)
-		}
-		if sem != nil {
-			<-sem
-		}
-	}
+	c.perIP, c.slot = counted, sem != nil
 	if !s.trackConn(c, true) {
 		rw.Close()
-		release()
+		c.releaseSlots()
 		return false
 	}
-	c.done = func() {
-		s.trackConn(c, false)
-		release()
-	}
-	go c.run()
+	c.tracked = true
+	c.start()
 	return true
 }
 

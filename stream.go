@@ -389,10 +389,10 @@ func (c *conn) writeInterim(code int) {
 		}
 	}
 	if code == 100 {
-		if c.body.sentContinue {
+		if c.rs.body.sentContinue {
 			return
 		}
-		c.body.sentContinue = true
+		c.rs.body.sentContinue = true
 	}
 	ih := respHead{version: 11, status: code, fields: &o.resp.Headers, kind: headInterim}
 	c.w.appendTo(func(b []byte) []byte { return appendHead(b, &ih) })
@@ -409,10 +409,7 @@ func (c *conn) hijack() (net.Conn, []byte, error) {
 	c.forgetSocket()
 	c.hijacked = true
 	c.setState(stateHijacked)
-	if done := c.done; done != nil {
-		c.done = nil
-		done() // the server forgets it: MaxConns, per-IP, Shutdown
-	}
+	c.untrack() // the server forgets it: MaxConns, per-IP, Shutdown
 	return c.rwc, rest, nil
 }
 
@@ -442,7 +439,7 @@ func (c *conn) detach() ([]byte, error) {
 		c.r.consume(len(rest))
 	}
 	c.w.err = ErrHijacked
-	c.body.err = ErrHijacked
+	c.rs.body.err = ErrHijacked
 	o.decided = true // nothing more of this response is the server's
 	return rest, nil
 }

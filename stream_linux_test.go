@@ -34,7 +34,7 @@ func TestStreamHijackLeavesPoller(t *testing.T) {
 		return &Response{StatusCode: 200, Stream: func(w *StreamWriter) error {
 			c := w.c
 			rep := report{registered: c.pk.id != 0}
-			fd, epfd := c.pk.fd, c.pk.poll.epfd
+			fd, epfd := int(c.pk.fd), c.pk.poll.epfd
 			ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | epollET, Fd: int32(fd), Pad: int32(c.pk.id)}
 			w.Header().Set("Upgrade", "echo")
 			w.Header().Set("Connection", "Upgrade")

@@ -116,17 +116,13 @@ func (c *conn) takeOver(serve func(net.Conn), rest []byte) {
 	c.forgetSocket()
 	c.hijacked = true
 	c.setState(stateTakenOver)
-	done := c.done
-	c.done = nil
 	defer func() {
 		if r := recover(); r != nil {
 			c.srv.logger().Error("httpserver: connection handler panic", "panic", r, "remote", c.remoteAddr, "stack", string(debug.Stack()))
 		}
 		c.setState(stateClosed)
 		c.rwc.Close()
-		if done != nil {
-			done()
-		}
+		c.untrack()
 	}()
 	nc := withPreread(c.rwc, rest)
 	if c.proxy != nil && c.proxy.Source.IsValid() {
@@ -146,5 +142,5 @@ func (c *conn) serveConnHandler(h ConnHandler, rest []byte) {
 	}
 	c.releaseBuffers()
 	c.releaseState()
-	c.takeOver(func(nc net.Conn) { h(c.ctx, nc) }, rest)
+	c.takeOver(func(nc net.Conn) { h(c.context(), nc) }, rest)
 }
