@@ -210,9 +210,9 @@ type Server struct {
 	// closed, and the requests in flight waited for. A load balancer
 	// that sends a request on a kept-alive connection, or opens a new
 	// one, in the time it takes to notice the server is going gets an
-	// answer instead of a reset or a refusal (HAProxy and nginx retry a
-	// refused connect, by default on the same server, and never a
-	// request sent to a connection that closes under it). Make it as
+	// answer instead of a reset or a refusal (by default HAProxy retries
+	// a refused connect on the same server, nginx on the next one, and
+	// neither a request sent on a connection that closes under it). Make it as
 	// long as the balancer takes to mark the server down (its health
 	// check's interval times its fall count; for a Kubernetes Service,
 	// the seconds the endpoints take to go). The drain ends early when
