@@ -180,7 +180,10 @@ func muxNotFound() *Response {
 // (from "..%2F"): it is data, not a path, and must be checked before it is
 // used as a file name.
 func PathValue(req *Request, name string) string {
-	for _, v := range req.pathValues {
+	if req.ext == nil {
+		return ""
+	}
+	for _, v := range req.ext.pathValues {
 		if v.name == name {
 			return v.value
 		}
@@ -217,17 +220,21 @@ type segment struct {
 // an outer one's), so dispatch does not copy the Request.
 func (r *route) serve(req *Request) *Response {
 	if r.nwild > 0 {
-		req.pathValues = r.capture(req.Path)
-	} else {
-		req.pathValues = nil
+		x := req.extension()
+		vals := x.pvStore[:0]
+		if r.nwild > len(x.pvStore) {
+			vals = make([]pathValue, 0, r.nwild)
+		}
+		x.pathValues = r.capture(req.Path, vals)
+	} else if req.ext != nil {
+		req.ext.pathValues = nil
 	}
 	return r.h.Handle(req)
 }
 
-// capture returns the values of r's named wildcards in path, which r
-// matches.
-func (r *route) capture(path string) []pathValue {
-	vals := make([]pathValue, 0, r.nwild)
+// capture appends to vals the values of r's named wildcards in path,
+// which r matches.
+func (r *route) capture(path string, vals []pathValue) []pathValue {
 	s := path[1:]
 	for _, sg := range r.segs {
 		if sg.kind == segRest {

@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -258,6 +259,44 @@ func TestMuxNested(t *testing.T) {
 	}
 	if resp := outer.Handle(&Request{Verb: "GET", Path: "/o/1/zzz"}); resp.StatusCode != 404 {
 		t.Errorf("/o/1/zzz: status %d, want the inner Mux's 404", resp.StatusCode)
+	}
+}
+
+// TestMuxPathValuesWithContext: a WithContext copy keeps the values the
+// Mux set, its own: dispatching the original again (the values are stored
+// in the Request) does not change the copy's; three or more wildcards
+// (beyond the values kept inline) work the same.
+func TestMuxPathValuesWithContext(t *testing.T) {
+	var got *Request
+	m := NewMux()
+	m.RouteFunc("/two/{a}/{b}", func(req *Request) *Response { got = req; return &Response{StatusCode: 200} })
+	m.RouteFunc("/three/{a}/{b}/{c}", func(req *Request) *Response { got = req; return &Response{StatusCode: 200} })
+	m.RouteFunc("/lit", func(req *Request) *Response { got = req; return &Response{StatusCode: 200} })
+
+	req := &Request{Verb: "GET", Path: "/two/1/2"}
+	m.Handle(req)
+	cp := got.WithContext(context.Background())
+	req.Path = "/two/x/y"
+	m.Handle(req)
+	if a, b := PathValue(cp, "a"), PathValue(cp, "b"); a != "1" || b != "2" {
+		t.Errorf("copy after the original's second dispatch: a=%q b=%q, want 1 and 2", a, b)
+	}
+	if a, b := PathValue(req, "a"), PathValue(req, "b"); a != "x" || b != "y" {
+		t.Errorf("original after its second dispatch: a=%q b=%q, want x and y", a, b)
+	}
+	req.Path = "/lit"
+	m.Handle(req)
+	if a := PathValue(req, "a"); a != "" {
+		t.Errorf("original after a literal route: a=%q, want \"\"", a)
+	}
+
+	req = &Request{Verb: "GET", Path: "/three/1/2/3"}
+	m.Handle(req)
+	cp = req.WithContext(context.Background())
+	for _, name := range []string{"a", "b", "c"} {
+		if got, want := PathValue(cp, name), map[string]string{"a": "1", "b": "2", "c": "3"}[name]; got != want {
+			t.Errorf("/three/1/2/3 copy: %s=%q, want %q", name, got, want)
+		}
 	}
 }
 

@@ -264,7 +264,13 @@ func (c *conn) newRequest() *Request {
 	if req == nil {
 		req = new(Request)
 	} else {
-		*req = Request{fieldsStore: req.fieldsStore} // reused: clear the last request
+		// Reused: clear the last request.
+		x := req.ext
+		*req = Request{}
+		if x != nil {
+			x.reset()
+			req.ext = x
+		}
 	}
 	// Field by field: assigning a whole Request literal to *req would
 	// build it aside and copy it in, with write barriers.
@@ -315,11 +321,12 @@ func (c *conn) copyFields(req *Request, s string) {
 	switch {
 	case !c.reuse:
 		fields = c.headerFields(n)
-	case n <= cap(req.fieldsStore):
-		fields = req.fieldsStore[:n:n]
 	default:
-		req.fieldsStore = make([]HeaderField, max(n, 16))
-		fields = req.fieldsStore[:n:n]
+		x := req.extension()
+		if n > cap(x.fieldsStore) {
+			x.fieldsStore = make([]HeaderField, max(n, 16))
+		}
+		fields = x.fieldsStore[:n:n]
 	}
 	for i, f := range h.Fields {
 		fields[i] = HeaderField{Name: s[f.Name.Start:f.Name.End], Value: s[f.Value.Start:f.Value.End]}

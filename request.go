@@ -105,14 +105,50 @@ type Request struct {
 	// not known in advance (chunked). It is 0 for a request without a body.
 	ContentLength int64
 
-	ctx        context.Context // set by WithContext; else the connection's
-	conn       *conn           // the connection whose body state Body reads
-	gen        uint64          // which of the connection's requests this is
-	pathValues []pathValue     // wildcard values set by the Mux that matched
+	conn *conn   // the connection whose body state Body reads
+	gen  uint64  // which of the connection's requests this is
+	ext  *reqExt // what few requests need; nil until one does
+}
+
+// reqExt holds the parts of a Request that most requests never use, behind
+// one pointer: a context of its own, the values of a Mux's wildcards, the
+// field storage of a reused Request. Every Request is allocated (unless
+// Server.ReuseRequests), and the allocation's bytes cost more than their
+// count: fresh memory to fill, to sweep and to scan. Kept out of it, they
+// make a Request 240 bytes instead of 288 (BenchmarkServeMinimalPipelined,
+// docs/PERFORMANCE.md).
+type reqExt struct {
+	ctx context.Context // set by WithContext; else the connection's
+	// pathValues are the wildcard values set by the Mux that matched; they
+	// are in pvStore when they fit.
+	pathValues []pathValue
+	pvStore    [2]pathValue
 	// fieldsStore is the storage for header fields kept with a reused
 	// Request (Server.ReuseRequests); otherwise fields come from the
 	// connection's fieldArena.
 	fieldsStore []HeaderField
+}
+
+// extension returns r.ext, made on first use.
+func (r *Request) extension() *reqExt {
+	if r.ext == nil {
+		r.ext = new(reqExt)
+	}
+	return r.ext
+}
+
+// reset clears x for the next request of a reused Request, keeping only
+// the field storage.
+func (x *reqExt) reset() {
+	*x = reqExt{fieldsStore: x.fieldsStore}
+}
+
+// ownContext is the context WithContext set, or nil.
+func (r *Request) ownContext() context.Context {
+	if r.ext == nil {
+		return nil
+	}
+	return r.ext.ctx
 }
 
 // Context returns the request's context. It is never nil. It is the
@@ -140,9 +176,10 @@ type Request struct {
 // that wraps them, other systems) a client that disconnects is noticed on
 // the next read of Body or write of the response, which then fail.
 func (r *Request) Context() context.Context {
+	if ctx := r.ownContext(); ctx != nil {
+		return ctx
+	}
 	switch {
-	case r.ctx != nil:
-		return r.ctx
 	case r.conn != nil:
 		return r.conn.context()
 	}
@@ -155,10 +192,24 @@ func (r *Request) WithContext(ctx context.Context) *Request {
 	if ctx == nil {
 		panic("httpserver: nil context")
 	}
-	r2 := new(Request)
-	*r2 = *r
-	r2.ctx = ctx
-	return r2
+	// The copy and its extension in one allocation. The wildcard values
+	// are copied, since a Mux that dispatches r again writes r's; the
+	// field storage stays r's (a reused Request's), which the copy's
+	// Headers may share: their capacity ends at the fields.
+	w := new(requestWithExt)
+	w.r = *r
+	w.r.ext = &w.x
+	w.x.ctx = ctx
+	if r.ext != nil && len(r.ext.pathValues) > 0 {
+		w.x.pathValues = append(w.x.pvStore[:0], r.ext.pathValues...)
+	}
+	return &w.r
+}
+
+// requestWithExt is a Request and its extension, allocated together.
+type requestWithExt struct {
+	r Request
+	x reqExt
 }
 
 // requestBody is what the server sets as a Request's Body: the Request
@@ -271,8 +322,8 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 // server's notice on (package h2 does, for HTTP/2 requests).
 func (r *Request) ShutdownNotice() <-chan struct{} {
 	if r.conn == nil {
-		if r.ctx != nil {
-			if s, ok := r.ctx.Value(serverKey{}).(*Server); ok {
+		if ctx := r.ownContext(); ctx != nil {
+			if s, ok := ctx.Value(serverKey{}).(*Server); ok {
 				return s.shutdownNotice()
 			}
 		}
@@ -380,10 +431,11 @@ func (r *Request) ProxyHeader() *proxyproto.Header {
 // (package h2): the Server comes from its context, the peer from
 // RemoteIP and RemotePort.
 func (r *Request) resolveHostedClient() (forwarded.Client, bool) {
-	if r.ctx == nil {
+	ctx := r.ownContext()
+	if ctx == nil {
 		return forwarded.Client{}, false
 	}
-	s, ok := r.ctx.Value(serverKey{}).(*Server)
+	s, ok := ctx.Value(serverKey{}).(*Server)
 	if !ok || s.trust == nil {
 		return forwarded.Client{}, false
 	}

@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"testing"
+	"unsafe"
 )
 
 // browserRequest is a realistic request head: about 500 bytes, 12 fields.
@@ -121,5 +122,15 @@ func TestServeAllocs(t *testing.T) {
 			t.Errorf("%s: %.2f allocs per request, want <= %.2f", tc.name, perReq, tc.budget)
 		}
 		t.Logf("%s: %.2f allocs per request", tc.name, perReq)
+	}
+}
+
+// TestRequestSize guards the Request's size class: every request allocates
+// one (unless Server.ReuseRequests), and its bytes decide how often the
+// garbage collector runs under load (docs/PERFORMANCE.md, "Pipelined: the
+// one allocation"). 240 is a size class of Go's allocator.
+func TestRequestSize(t *testing.T) {
+	if got, want := unsafe.Sizeof(Request{}), uintptr(240); got > want {
+		t.Errorf("Request is %d bytes, want <= %d: put what few requests need in reqExt", got, want)
 	}
 }
