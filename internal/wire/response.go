@@ -6,13 +6,20 @@ import "strconv"
 // has checked that code is 100..599 and that reason holds no CR, LF or
 // other control byte (IsFieldValue).
 func AppendStatusLine(dst []byte, minor int, code int, reason string) []byte {
+	if code == 200 && (reason == "" || reason == "OK") {
+		// The status line of nearly every response, whole.
+		if minor == 0 {
+			return append(dst, "HTTP/1.0 200 OK\r\n"...)
+		}
+		return append(dst, "HTTP/1.1 200 OK\r\n"...)
+	}
 	if minor == 0 {
 		dst = append(dst, "HTTP/1.0 "...)
 	} else {
 		dst = append(dst, "HTTP/1.1 "...)
 	}
-	dst = strconv.AppendInt(dst, int64(code), 10)
-	dst = append(dst, ' ')
+	// Three digits: the caller checked 100..599.
+	dst = append(dst, byte('0'+code/100), byte('0'+code/10%10), byte('0'+code%10), ' ')
 	if reason == "" {
 		reason = StatusText(code)
 	}

@@ -4,6 +4,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -26,10 +27,26 @@ func TestAppendStatusLine(t *testing.T) {
 		{0, 599, "", "HTTP/1.0 599 \r\n"}, // unregistered: empty reason, SP kept (RFC 9112 §4)
 		{1, 299, "Custom", "HTTP/1.1 299 Custom\r\n"},
 		{9, 204, "", "HTTP/1.1 204 No Content\r\n"}, // any minor but 0 is 1.1
+		{9, 200, "", "HTTP/1.1 200 OK\r\n"},
+		{1, 200, "OK", "HTTP/1.1 200 OK\r\n"},
+		{0, 200, "OK", "HTTP/1.0 200 OK\r\n"},
+		{0, 200, "ok", "HTTP/1.0 200 ok\r\n"},
 	} {
 		got := string(AppendStatusLine(nil, tc.minor, tc.code, tc.reason))
 		if got != tc.want {
 			t.Errorf("AppendStatusLine(nil, %d, %d, %q) = %q, want %q", tc.minor, tc.code, tc.reason, got, tc.want)
+		}
+	}
+}
+
+// TestAppendStatusLineCodes: every code's three digits, as strconv writes
+// them, with its registered reason.
+func TestAppendStatusLineCodes(t *testing.T) {
+	for code := 100; code <= 599; code++ {
+		got := string(AppendStatusLine(nil, 1, code, ""))
+		want := "HTTP/1.1 " + strconv.Itoa(code) + " " + StatusText(code) + "\r\n"
+		if got != want {
+			t.Errorf("AppendStatusLine(nil, 1, %d, \"\") = %q, want %q", code, got, want)
 		}
 	}
 }

@@ -38,6 +38,7 @@ func main() {
 		file       = flag.String("file", "", "file served at /file (default: a 1 MB file made in a temporary directory)")
 		fileSize   = flag.Int64("file-size", 1<<20, "size of the file made when -file is not given")
 		cpuprofile = flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+		memprofile = flag.String("memprofile", "", "write an allocation profile (pprof's allocs: every allocation since the start, sampled) to this file at exit")
 		maxConns   = flag.Int("max-conns", 0, "ours: Server.MaxConns (0: the library default, -1: unlimited)")
 		maxReqs    = flag.Int("max-requests-per-conn", 0, "ours: Server.MaxRequestsPerConn (0: the library default, -1: unlimited)")
 		reduceMem  = flag.Bool("fasthttp-reduce-memory", false, "fasthttp: set Server.ReduceMemoryUsage")
@@ -78,6 +79,20 @@ func main() {
 		defer func() {
 			pprof.StopCPUProfile()
 			f.Close()
+		}()
+	}
+
+	if *memprofile != "" {
+		defer func() {
+			f, err := os.Create(*memprofile)
+			if err != nil {
+				log.Print(err)
+				return
+			}
+			defer f.Close()
+			if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+				log.Print(err)
+			}
 		}()
 	}
 
