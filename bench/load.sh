@@ -126,7 +126,7 @@ head -c "$FILE_SIZE" /dev/urandom >"$WORK/file.bin"
 
 {
 	echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-	echo "command: ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP CONNS=$CONNS FILE_CONNS=$FILE_CONNS DEPTH=$DEPTH IMPLS=\"$IMPLS\" WORKLOADS=\"$WORKLOADS\" RATIOS=\"$RATIOS\" OURS_FLAGS=\"$OURS_FLAGS\" bench/load.sh"
+	echo "command: ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP CONNS=$CONNS FILE_CONNS=$FILE_CONNS DEPTH=$DEPTH IMPLS=\"$IMPLS\" WORKLOADS=\"$WORKLOADS\" RATIOS=\"$RATIOS\" OURS_FLAGS=\"$OURS_FLAGS\" SERVER_CPU=$SERVER_CPU CLIENT_CPU=$CLIENT_CPU SERVER_GOMAXPROCS=$SERVER_GOMAXPROCS WRK_THREADS=$WRK_THREADS BASE=$BASE bench/load.sh"
 	echo "commit: $(git -C "$BENCH_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$BENCH_DIR/.." status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo ' (with uncommitted changes)')"
 	echo "go: $(go version)"
 	echo "wrk: $(wrk --version 2>&1 | head -1 || true)"
