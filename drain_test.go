@@ -79,7 +79,9 @@ func waitShutdown(t *testing.T, shut <-chan error, failing string) {
 // until the Drain ends, and is closed then; the readiness probe says
 // 503; Shutdown returns nil once every connection is gone, and Serve
 // returns ErrServerClosed then (not before), the listener closed.
-func TestShutdownDrain(t *testing.T) {
+func TestShutdownDrain(t *testing.T) { runPollers(t, testShutdownDrain) }
+
+func testShutdownDrain(t *testing.T) {
 	runModes(t, func(t *testing.T, m mode) {
 		ts, started, end := drainingServer(t, m)
 		busy := ts.dialRaw(t)

@@ -5,7 +5,7 @@ package httpserver
 // A request's context is its connection's (conn.context). Reads and writes
 // notice a dead client when they fail, but a handler that waits on its
 // context alone (a long poll, a stream of events, a slow computation)
-// would run on for nothing. On Linux the server's poller learns of the
+// would run on for nothing. On Linux the connection's poller learns of the
 // hang-up without a system call of the connection's own: a plain TCP or
 // Unix socket is registered with it once, edge-triggered for EPOLLIN and
 // EPOLLRDHUP (it is how the connection parks, poll_linux.go), and stays

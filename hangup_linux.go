@@ -27,7 +27,7 @@ func (c *conn) watchHangUps() {
 		return
 	}
 	c.srv.mu.Lock()
-	p := c.srv.poll // kept at least as long as this connection is tracked
+	p := c.srv.polls.pickLocked() // kept at least as long as this connection is tracked
 	c.srv.mu.Unlock()
 	if p != nil {
 		c.registerWith(p, raw, syscall.EPOLLRDHUP|epollET, true)

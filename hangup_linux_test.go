@@ -68,7 +68,9 @@ func tcpOf(t *testing.T, nc net.Conn) *net.TCPConn {
 // resets it, while its handler waits on the request's context cancels
 // that context (context.Canceled). Over TLS the client's Close sends
 // close_notify and then the FIN; the reset skips the TLS close.
-func TestHangUpCancelsHandler(t *testing.T) {
+func TestHangUpCancelsHandler(t *testing.T) { runPollers(t, testHangUpCancelsHandler) }
+
+func testHangUpCancelsHandler(t *testing.T) {
 	for _, how := range []string{"close", "reset"} {
 		t.Run(how, func(t *testing.T) {
 			runModes(t, func(t *testing.T, m mode) {
@@ -131,7 +133,9 @@ func TestHangUpCancelsHandlerUnix(t *testing.T) {
 // TestHalfCloseAfterRequestCancels: a client that sends one request and
 // half-closes (shutdown(SHUT_WR)) is taken as gone, as net/http takes it:
 // nothing is pending after its request. It can still read the response.
-func TestHalfCloseAfterRequestCancels(t *testing.T) {
+func TestHalfCloseAfterRequestCancels(t *testing.T) { runPollers(t, testHalfCloseAfterRequestCancels) }
+
+func testHalfCloseAfterRequestCancels(t *testing.T) {
 	verdict := make(chan error, 1)
 	ts := serveE2E(t, func(req *Request) *Response {
 		verdict <- awaitCancel(req.Context())
@@ -156,6 +160,10 @@ func TestHalfCloseAfterRequestCancels(t *testing.T) {
 // its context alive. The second, after which nothing is pending, finds it
 // canceled as it starts (as net/http would). Both responses arrive.
 func TestHalfClosePipelinedNotCanceled(t *testing.T) {
+	runPollers(t, testHalfClosePipelinedNotCanceled)
+}
+
+func testHalfClosePipelinedNotCanceled(t *testing.T) {
 	srv := &Server{}
 	hung := hangUpHook(t, srv)
 	errs := make(chan error, 2)
@@ -201,7 +209,9 @@ func TestHalfClosePipelinedNotCanceled(t *testing.T) {
 // it) is decided as that request's handler starts: the handler finds its
 // context canceled at once. This is the window where the edge comes
 // before there is a handler to cancel.
-func TestHangUpBeforeHandlerStarts(t *testing.T) {
+func TestHangUpBeforeHandlerStarts(t *testing.T) { runPollers(t, testHangUpBeforeHandlerStarts) }
+
+func testHangUpBeforeHandlerStarts(t *testing.T) {
 	srv := &Server{}
 	hung := make(chan bool, 64)
 	setHooks(t, &hooks{
@@ -258,6 +268,10 @@ func TestHangUpBeforeHandlerStarts(t *testing.T) {
 // handler has read the body, the sweep finds nothing but the FIN and
 // cancels. IdleTimeout is small only to make the sweep frequent.
 func TestHalfCloseDuringBodyCanceledBySweep(t *testing.T) {
+	runPollers(t, testHalfCloseDuringBodyCanceledBySweep)
+}
+
+func testHalfCloseDuringBodyCanceledBySweep(t *testing.T) {
 	const size = 16 << 10 // far beyond what the head's read takes in
 	srv := &Server{IdleTimeout: 160 * time.Millisecond}
 	hung := hangUpHook(t, srv)

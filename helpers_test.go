@@ -16,6 +16,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -64,6 +66,42 @@ const (
 
 // allModes is every mode, in the order runModes runs them.
 var allModes = []mode{modeParked, modeWaiting, modeTLS}
+
+// e2ePollers is how many pollers the servers of the end-to-end tests make
+// (Server.npoll), 0 for one per P (GOMAXPROCS, which go test -cpu sets):
+// the -pollers flag's value, or runPollers' while it runs.
+var e2ePollers atomic.Int32
+
+func init() {
+	flag.Func("pollers", "pollers per Server in the end-to-end tests (default: one per P)", func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("pollers: want a count, got %q", v)
+		}
+		e2ePollers.Store(int32(n))
+		return nil
+	})
+}
+
+// pollerCounts are the poller counts runPollers runs a test with: one
+// poller, as at GOMAXPROCS=1, and more than this machine has cores, so
+// that connections on different pollers run at once.
+var pollerCounts = []int{1, 4}
+
+// runPollers runs fn as a subtest per count of pollerCounts, with the
+// end-to-end servers fn starts making that many pollers: the paths where
+// connections meet the poller (parking, waking, the sweep, hang-ups,
+// Shutdown) are tested with one poller and with several.
+func runPollers(t *testing.T, fn func(t *testing.T)) {
+	t.Helper()
+	for _, n := range pollerCounts {
+		t.Run(fmt.Sprintf("pollers=%d", n), func(t *testing.T) {
+			old := e2ePollers.Swap(int32(n))
+			defer e2ePollers.Store(old)
+			fn(t)
+		})
+	}
+}
 
 // runModes runs fn as a subtest per mode: every mode, or only the ones
 // listed (a test that cannot run in a mode says why where it lists them).
@@ -323,8 +361,13 @@ func startE2EOn(t testing.TB, srv *Server, l net.Listener) *e2eServer {
 }
 
 // startE2EMode serves srv on l, which already makes connections of mode m.
+// A Server that does not say how many pollers to make (npoll) gets
+// e2ePollers' count, if set.
 func startE2EMode(t testing.TB, m mode, srv *Server, l net.Listener) *e2eServer {
 	t.Helper()
+	if srv.npoll == 0 {
+		srv.npoll = int(e2ePollers.Load())
+	}
 	ts := &e2eServer{t: t, mode: m, srv: srv, logs: &logSink{}, done: make(chan struct{})}
 	if srv.ErrorLog == nil {
 		srv.ErrorLog = slog.New(slog.NewTextHandler(ts.logs, nil))

@@ -20,7 +20,9 @@ import (
 // input and found the connection still running: park must notice
 // (runningWake) and read instead of parking. Deterministic: each step
 // waits for the event before it.
-func TestParkInputWhileParking(t *testing.T) {
+func TestParkInputWhileParking(t *testing.T) { runPollers(t, testParkInputWhileParking) }
+
+func testParkInputWhileParking(t *testing.T) {
 	var client atomic.Pointer[net.Conn]
 	var once sync.Once
 	woke := make(chan bool, 16)
@@ -77,7 +79,9 @@ func TestParkInputWhileParking(t *testing.T) {
 // the connection: what this guards is the single close, not that
 // closeIfIdle wakes parked connections (TestParkedClosedByShutdownAndClose
 // does that).
-func TestParkShutdownInterleavings(t *testing.T) {
+func TestParkShutdownInterleavings(t *testing.T) { runPollers(t, testParkShutdownInterleavings) }
+
+func testParkShutdownInterleavings(t *testing.T) {
 	for _, who := range []string{"Shutdown wakes it", "park sees the shutdown"} {
 		t.Run(who, func(t *testing.T) {
 			var once sync.Once

@@ -3,8 +3,9 @@ package httpserver
 import "sync/atomic"
 
 // parkState is a connection's part in parking: waiting for its next
-// request in the server's epoll set instead of in a goroutine
-// (poll_linux.go has the poller and the protocol).
+// request in its poller's epoll set instead of in a goroutine
+// (poll_linux.go has the poller and the protocol; pollset.go how a
+// Server's pollers are made and a connection assigned to one).
 //
 // The socket's registration also serves to notice a client that goes
 // away while its request is served (hangup.go); a TLS connection, which
@@ -12,19 +13,22 @@ import "sync/atomic"
 //
 //	field      owner / guard
 //	---------  -----------------------------------------------------------
-//	poll       set before the connection's goroutine starts; nil when the
-//	           connection cannot park (TLS, wrapped, not Linux)
+//	poll       set before the connection's goroutine starts, under
+//	           Server.mu (trackConn), never changed: the one of the
+//	           server's pollers the connection parks in for its life; nil
+//	           when the connection cannot park (TLS, wrapped, not Linux)
 //	noPark     the owner: the socket cannot be registered (registering
 //	           failed, or the connection is of a kind that cannot be):
 //	           wait in reads, and do not try again
 //	reg        the owner: the poller the socket is registered with (poll,
-//	           or for a TLS connection the server's), for deregister
-//	fd, id     written by the owner under poll.mu (register, deregister),
-//	           read by the owner freely and by the poller under poll.mu;
+//	           or for a TLS connection one of the server's, picked as it
+//	           registers), for deregister
+//	fd, id     written by the owner under reg.mu (register, deregister),
+//	           read by the owner freely and by the poller under reg.mu;
 //	           id is 0 while unregistered, and tells a stale event (for a
 //	           descriptor since closed and reused) from a live one
-//	opaque     written by the owner under poll.mu as it registers, read by
-//	           the poller under poll.mu and by the owner freely: the socket
+//	opaque     written by the owner under reg.mu as it registers, read by
+//	           the poller under reg.mu and by the owner freely: the socket
 //	           is registered for hang-ups only (TLS: it never parks, and its
 //	           bytes are records a peek cannot read as requests)
 //	own        atomic: who owns the connection (running, runningWake,

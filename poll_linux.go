@@ -15,12 +15,22 @@ import (
 // stack (4 KiB for ours, once grown by a request) is most of what an idle
 // connection costs, and whose wait costs one read that fails with EAGAIN
 // per request. Instead, a connection whose input is drained registers its
-// socket with the server's own epoll instance (edge-triggered, beside the
+// socket with its poller's own epoll instance (edge-triggered, beside the
 // runtime's) and its goroutine returns. When input arrives, the poller
-// hands the connection to an idle worker goroutine (or a new one), which
-// resumes it where it stopped; an idle connection then costs its socket
-// and its conn value, and a request on a busy keep-alive connection costs
-// one read and one write.
+// hands the connection to one of its idle worker goroutines (or a new
+// one), which resumes it where it stopped; an idle connection then costs
+// its socket and its conn value, and a request on a busy keep-alive
+// connection costs one read and one write.
+//
+// A Server has one poller per P (GOMAXPROCS when its first listener is
+// served, at most maxPollers; pollset.go), each with its own epoll
+// descriptor, goroutine, mu (the descriptor table, the idle wheel, the
+// hang-up set) and wmu (its idle workers). A connection is assigned to
+// one, round robin, as the server tracks it, and stays with it: every
+// poller operation below is on the connection's own poller (pk.poll, or
+// pk.reg for a TLS socket registered for hang-ups), and a worker resumes
+// only its poller's connections. With one P there is one poller, as
+// before.
 //
 // The price is a hand-off: a wakeup reaches the worker through the
 // poller's goroutine instead of directly from the runtime. On one core
@@ -42,11 +52,12 @@ import (
 // goroutine: whoever moves it from parked to running owns it and starts
 // its goroutine).
 //
-// The poller waits in the runtime: its epoll descriptor is itself pollable,
+// A poller waits in the runtime: its epoll descriptor is itself pollable,
 // so it is an os.File whose RawConn.Read parks the poller's goroutine
 // until some registered socket is ready. Its read deadline paces the sweep
 // that closes connections idle for IdleTimeout, which looks only at the
-// connections its idle wheel says are due (wheel.go).
+// connections its idle wheel says are due (wheel.go); each poller sweeps
+// its own connections.
 type poller struct {
 	srv  *Server
 	epfd int
@@ -55,7 +66,7 @@ type poller struct {
 	done chan struct{}
 
 	// Owned by the poller's goroutine.
-	events [128]syscall.EpollEvent
+	events [pollBatch]syscall.EpollEvent
 	nev    int
 	ready  []*conn   // connections to resume
 	readyW []*worker // and the idle workers to resume them on
@@ -74,6 +85,8 @@ type poller struct {
 	hupCheck map[*conn]struct{}
 	interval time.Duration // the sweep's; read-only
 
+	maxIdle int // idle workers kept at most (idleWorkerBound); read-only
+
 	wmu sync.Mutex // guards the rest
 	// Idle workers, most recently idle first, and how many.
 	idleW  *worker
@@ -90,10 +103,6 @@ type worker struct {
 	next  *worker
 	since time.Duration // idle since, as coarseNow
 }
-
-// maxIdleWorkers bounds the idle workers kept: enough for a burst of
-// ready connections (an epoll batch is 128), at 4-8 KiB of stack each.
-const maxIdleWorkers = 256
 
 // workerIdleTimeout is how long an idle worker waits for work before it
 // exits. Under steady load workers never wait that long; after a burst
@@ -112,7 +121,9 @@ const (
 	parked             // no goroutine; the poller owns it
 )
 
-func newPoller(s *Server) (*poller, error) {
+// newPoller makes a poller for s that keeps up to maxIdle idle workers,
+// and starts its goroutine.
+func newPoller(s *Server, maxIdle int) (*poller, error) {
 	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, err
@@ -132,7 +143,7 @@ func newPoller(s *Server) (*poller, error) {
 		f.Close()
 		return nil, err
 	}
-	p := &poller{srv: s, epfd: epfd, file: f, raw: raw, done: make(chan struct{})}
+	p := &poller{srv: s, epfd: epfd, file: f, raw: raw, done: make(chan struct{}), maxIdle: maxIdle}
 	p.initSweep()
 	go p.run()
 	return p, nil
@@ -153,7 +164,7 @@ func (p *poller) stop() {
 }
 
 // work runs a worker: it resumes c (if not nil), then waits, idle, for the
-// next connection to resume, until there are too many idle workers, it
+// next connection to resume, until p has maxIdle idle workers, it
 // has idled for workerIdleTimeout or the poller stops. The loop runs
 // above a reserve of stack (see idleStackReserve).
 func (p *poller) work(c *conn) {
@@ -193,7 +204,7 @@ func (p *poller) workLoop(c *conn) {
 			w = &worker{ch: make(chan *conn, 1)}
 		}
 		p.wmu.Lock()
-		if p.closed || p.nidleW >= maxIdleWorkers {
+		if p.closed || p.nidleW >= p.maxIdle {
 			p.wmu.Unlock()
 			return
 		}
@@ -225,7 +236,7 @@ func (p *poller) idleWorkerLocked() *worker {
 // connections arrive faster than they close, the workers that the new
 // ones leave behind as they park are what serves the next: without
 // that, each new connection's goroutine stayed on as an idle worker up
-// to maxIdleWorkers (256 of them, 3 MB of stacks, after 10,000
+// to the bound (256 of them, 3 MB of stacks, after 10,000
 // connections opened 64 at a time, docs/PERFORMANCE.md).
 func (c *conn) start() {
 	if p := c.pk.poll; p != nil {

@@ -9,23 +9,28 @@ import (
 	"time"
 )
 
-// idleWorkers reports how many idle workers s's poller keeps.
+// idleWorkers reports how many idle workers s's pollers keep.
 func (s *Server) idleWorkers() int {
-	p := s.poller()
-	if p == nil {
-		return 0
+	n := 0
+	for _, p := range s.pollers() {
+		p.wmu.Lock()
+		n += p.nidleW
+		p.wmu.Unlock()
 	}
-	p.wmu.Lock()
-	defer p.wmu.Unlock()
-	return p.nidleW
+	return n
 }
 
-// parkedConns reports how many connections are parked in s's poller.
+// parkedConns reports how many connections are parked in s's pollers.
 func (s *Server) parkedConns() int {
-	p := s.poller()
-	if p == nil {
-		return 0
+	n := 0
+	for _, p := range s.pollers() {
+		n += p.parkedConns()
 	}
+	return n
+}
+
+// parkedConns reports how many connections are parked in p.
+func (p *poller) parkedConns() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	n := 0
@@ -37,10 +42,11 @@ func (s *Server) parkedConns() int {
 	return n
 }
 
-func (s *Server) poller() *poller {
+// pollers returns the pollers s runs (none once they stopped).
+func (s *Server) pollers() []*poller {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.poll
+	return append([]*poller(nil), s.polls.ps...)
 }
 
 // busyGoroutines counts the goroutines other than s's idle workers.
@@ -52,7 +58,9 @@ func busyGoroutines(s *Server) int { return runtime.NumGoroutine() - s.idleWorke
 // TestParkIdleConnsHoldNoGoroutine: keep-alive connections waiting for
 // their next request are parked, without a goroutine each, and are served
 // when the request comes.
-func TestParkIdleConnsHoldNoGoroutine(t *testing.T) {
+func TestParkIdleConnsHoldNoGoroutine(t *testing.T) { runPollers(t, testParkIdleConnsHoldNoGoroutine) }
+
+func testParkIdleConnsHoldNoGoroutine(t *testing.T) {
 	checkNoGoroutineLeak(t)
 	ts := serveE2E(t, pathHandler)
 	const n = 64
@@ -90,7 +98,9 @@ func TestParkIdleConnsHoldNoGoroutine(t *testing.T) {
 // split at a random point into two writes, in a tight loop: input that
 // arrives while the connection is running (before it parks) must not be
 // left unread. A lost wakeup hangs a client until hangGuard.
-func TestParkNoLostWakeup(t *testing.T) {
+func TestParkNoLostWakeup(t *testing.T) { runPollers(t, testParkNoLostWakeup) }
+
+func testParkNoLostWakeup(t *testing.T) {
 	checkNoGoroutineLeak(t)
 	ts := serveE2E(t, pathHandler)
 	const conns, reqs = 8, 300
@@ -135,6 +145,10 @@ func TestParkNoLostWakeup(t *testing.T) {
 // TestParkedClosedByShutdownAndClose: parked connections have no goroutine
 // to notice a deadline; Shutdown and Close must wake them to close.
 func TestParkedClosedByShutdownAndClose(t *testing.T) {
+	runPollers(t, testParkedClosedByShutdownAndClose)
+}
+
+func testParkedClosedByShutdownAndClose(t *testing.T) {
 	for _, how := range []string{"Shutdown", "Close"} {
 		t.Run(how, func(t *testing.T) {
 			checkNoGoroutineLeak(t)
@@ -160,7 +174,7 @@ func TestParkedClosedByShutdownAndClose(t *testing.T) {
 			}
 			ts.wait()
 			pollUntil(t, "the poller stopped, with no listener and no connection left", func() bool {
-				return ts.srv.activeConns() == 0 && ts.srv.poller() == nil
+				return ts.srv.activeConns() == 0 && len(ts.srv.pollers()) == 0
 			})
 		})
 	}
@@ -171,7 +185,9 @@ func TestParkedClosedByShutdownAndClose(t *testing.T) {
 // bounds the wait for the first request, so it is generous: the request
 // arrives in time however busy the machine, and the test waits for the
 // closes, not for the time.
-func TestParkedIdleTimeout(t *testing.T) {
+func TestParkedIdleTimeout(t *testing.T) { runPollers(t, testParkedIdleTimeout) }
+
+func testParkedIdleTimeout(t *testing.T) {
 	checkNoGoroutineLeak(t)
 	ts := startE2E(t, &Server{IdleTimeout: generousTimeout, Handler: HandlerFunc(pathHandler)})
 	used := dialRaw(t, ts.addr)

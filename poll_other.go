@@ -8,7 +8,7 @@ import "errors"
 // request in an ordinary read, holding its goroutine.
 type poller struct{}
 
-func newPoller(*Server) (*poller, error) {
+func newPoller(*Server, int) (*poller, error) {
 	return nil, errors.New("httpserver: no poller on this system")
 }
 

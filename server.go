@@ -292,6 +292,10 @@ type Server struct {
 	// once by init.
 	noQueryDict bool
 
+	// npoll, if positive, is how many pollers to make instead of one
+	// per P (pollerCount); for tests.
+	npoll int
+
 	wbufPool sync.Pool // write windows (*[]byte of WriteBufferSize)
 
 	// connSem holds a token per open connection, across all listeners
@@ -301,7 +305,7 @@ type Server struct {
 	mu        sync.Mutex
 	listeners map[*net.Listener]struct{}
 	conns     map[*conn]struct{}
-	poll      *poller              // parks idle connections; nil when unavailable
+	polls     pollerSet            // park idle connections; empty when unavailable
 	perIP     map[netip.Prefix]int // connections per client (MaxConnsPerIP)
 	connWG    sync.WaitGroup
 	shutting  atomic.Bool
@@ -681,11 +685,9 @@ func (s *Server) trackListener(l *net.Listener, add bool) bool {
 			return false
 		}
 		s.listeners[l] = struct{}{}
-		if s.poll == nil {
-			// Without a poller (an error, or not Linux) connections
-			// wait between requests in an ordinary read.
-			s.poll, _ = newPoller(s)
-		}
+		// Without a poller (an error, or not Linux) connections wait
+		// between requests in an ordinary read.
+		s.polls.startLocked(s)
 		return true
 	}
 	delete(s.listeners, l)
@@ -703,12 +705,11 @@ func (s *Server) emptyDrainLocked() {
 	}
 }
 
-// stopPollerIfUnusedLocked stops the poller once no listener can add a
+// stopPollerIfUnusedLocked stops the pollers once no listener can add a
 // connection and no connection is left: nothing can park or be woken.
 func (s *Server) stopPollerIfUnusedLocked() {
-	if s.poll != nil && len(s.listeners) == 0 && len(s.conns) == 0 {
-		s.poll.stop()
-		s.poll = nil
+	if s.polls.running() && len(s.listeners) == 0 && len(s.conns) == 0 {
+		s.polls.stopLocked()
 	}
 }
 
@@ -726,8 +727,8 @@ func (s *Server) trackConn(c *conn, add bool) bool {
 		s.conns[c] = struct{}{}
 		s.connWG.Add(1)
 		if c.r.raw != nil {
-			c.pk.poll = s.poll
-			c.r.wouldBlock = s.poll != nil
+			c.pk.poll = s.polls.pickLocked() // its poller for life (pollset.go)
+			c.r.wouldBlock = c.pk.poll != nil
 		}
 		return true
 	}

@@ -29,7 +29,9 @@ func blockingServer(t *testing.T, m mode) (ts *e2eServer, entered chan context.C
 // TestShutdownGraceful: Shutdown closes idle connections at once, refuses
 // new ones, lets the request in flight finish with "Connection: close",
 // and makes Serve return ErrServerClosed.
-func TestShutdownGraceful(t *testing.T) {
+func TestShutdownGraceful(t *testing.T) { runPollers(t, testShutdownGraceful) }
+
+func testShutdownGraceful(t *testing.T) {
 	runModes(t, func(t *testing.T, m mode) {
 		checkNoGoroutineLeak(t)
 		ts, entered, release := blockingServer(t, m)
@@ -117,7 +119,9 @@ func TestShutdownExpiredContext(t *testing.T) {
 
 // TestShutdownClose: Close interrupts a request in flight and cancels its
 // context.
-func TestShutdownClose(t *testing.T) {
+func TestShutdownClose(t *testing.T) { runPollers(t, testShutdownClose) }
+
+func testShutdownClose(t *testing.T) {
 	runModes(t, func(t *testing.T, m mode) {
 		checkNoGoroutineLeak(t)
 		entered := make(chan struct{})

@@ -8,7 +8,9 @@ import (
 
 // TestStats counts a parked connection, one in its handler, and one
 // handed over (TakenOver), while they are so.
-func TestStats(t *testing.T) {
+func TestStats(t *testing.T) { runPollers(t, testStats) }
+
+func testStats(t *testing.T) {
 	entered := make(chan struct{})
 	release := make(chan struct{})
 	parked := make(chan *conn, 4)

@@ -15,7 +15,9 @@ import (
 // client sends on it can no longer wake the poller, and the server's
 // hooks see nothing more of it (no wake, no state after hijacked). Parked
 // mode only (Linux): the other modes have no poller.
-func TestStreamHijackLeavesPoller(t *testing.T) {
+func TestStreamHijackLeavesPoller(t *testing.T) { runPollers(t, testStreamHijackLeavesPoller) }
+
+func testStreamHijackLeavesPoller(t *testing.T) {
 	type report struct {
 		registered bool  // in the epoll set when the Stream ran
 		modErr     error // changing its registration after Hijack

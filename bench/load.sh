@@ -31,6 +31,19 @@
 # (e.g. "fromhttp/nethttp chi-fromhttp/chi-nethttp"), OURS_FLAGS [none]: more benchserver flags for ours, such as
 # "-reuse-requests" (Server.ReuseRequests), OUT [results/<date>].
 #
+# More cores for the server (issue 13, item 3): SERVER_CPU may list several
+# CPUs ("0,1"), and SERVER_GOMAXPROCS [unset: the runtime's default, one per
+# CPU of SERVER_CPU] sets GOMAXPROCS for the server; WRK_THREADS [1] is wrk's
+# -t. On a machine with no CPU to spare the client then shares the server's
+# CPUs (CLIENT_CPU=0,1): req/s is then bounded by the client as much as by
+# the server, and server CPU per request is the figure to compare, as ratios
+# within the run; the "other work" noise check is off, since the client's
+# work is on the server's CPUs. BASE [none]: the path of another checkout
+# of the repository (a git worktree at another commit, say): its
+# benchserver, built there, is the impl "base", run as "ours" (with
+# OURS_FLAGS), for before/after ratios in the same rounds (IMPLS="ours base
+# fasthttp" RATIOS="ours/base").
+#
 # Raw wrk outputs, server logs, a TSV of every run, the tables, the notes and
 # the profiles go to OUT. Only 127.0.0.1 is used; every command is bounded in
 # time and the servers are stopped on exit, however it happens.
@@ -51,6 +64,9 @@ WORKLOADS=${WORKLOADS:-"plaintext pipelined json file"}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 PROFILE=${PROFILE:-1}
+SERVER_GOMAXPROCS=${SERVER_GOMAXPROCS:-}
+WRK_THREADS=${WRK_THREADS:-1}
+BASE=${BASE:-}
 PROFILE_WORKLOADS=${PROFILE_WORKLOADS:-"plaintext pipelined"}
 OURS_FLAGS=${OURS_FLAGS:-}
 RATIOS=${RATIOS:-}
@@ -102,18 +118,25 @@ mkdir -p "$OUT/raw"
 OUT=$(cd "$OUT" && pwd)
 log "building benchserver"
 go build -o "$WORK/benchserver" ./cmd/benchserver
+if [ -n "$BASE" ]; then
+	log "building benchserver in $BASE (impl base)"
+	(cd "$BASE/bench" && go build -o "$WORK/benchserver-base" ./cmd/benchserver)
+fi
 head -c "$FILE_SIZE" /dev/urandom >"$WORK/file.bin"
 
 {
 	echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-	echo "command: ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP CONNS=$CONNS FILE_CONNS=$FILE_CONNS DEPTH=$DEPTH IMPLS=\"$IMPLS\" WORKLOADS=\"$WORKLOADS\" RATIOS=\"$RATIOS\" OURS_FLAGS=\"$OURS_FLAGS\" bench/load.sh"
+	echo "command: ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP CONNS=$CONNS FILE_CONNS=$FILE_CONNS DEPTH=$DEPTH IMPLS=\"$IMPLS\" WORKLOADS=\"$WORKLOADS\" RATIOS=\"$RATIOS\" OURS_FLAGS=\"$OURS_FLAGS\" SERVER_CPU=$SERVER_CPU CLIENT_CPU=$CLIENT_CPU SERVER_GOMAXPROCS=$SERVER_GOMAXPROCS WRK_THREADS=$WRK_THREADS BASE=$BASE bench/load.sh"
 	echo "commit: $(git -C "$BENCH_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$BENCH_DIR/.." status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo ' (with uncommitted changes)')"
 	echo "go: $(go version)"
 	echo "wrk: $(wrk --version 2>&1 | head -1 || true)"
 	echo "kernel: $(uname -sr)"
 	echo "cpus: $(nproc) ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'))"
 	echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "server cpu: $SERVER_CPU, client cpu: $CLIENT_CPU"
+	echo "server cpu: $SERVER_CPU, client cpu: $CLIENT_CPU, server GOMAXPROCS: ${SERVER_GOMAXPROCS:-default}, wrk threads: $WRK_THREADS"
+	if [ -n "$BASE" ]; then
+		echo "base: $BASE at $(git -C "$BASE" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	fi
 } >"$OUT/env.txt"
 
 # answers PORT: one GET /plaintext gets "HTTP/1.1 200" within a second.
@@ -137,11 +160,18 @@ start_server() {
 		start_nginx "$logf"
 		return
 	fi
-	local extra=()
-	if [ "$impl" = ours ]; then
+	local extra=() bin=$WORK/benchserver env=()
+	if [ "$impl" = ours ] || [ "$impl" = base ]; then
 		read -r -a extra <<<"$OURS_FLAGS"
 	fi
-	taskset -c "$SERVER_CPU" "$WORK/benchserver" -impl "$impl" -addr "127.0.0.1:${PORT:-0}" -file "$WORK/file.bin" "${extra[@]}" "$@" >"$logf" 2>&1 &
+	if [ "$impl" = base ]; then
+		bin=$WORK/benchserver-base
+		impl=ours
+	fi
+	if [ -n "$SERVER_GOMAXPROCS" ]; then
+		env=("GOMAXPROCS=$SERVER_GOMAXPROCS")
+	fi
+	env "${env[@]}" taskset -c "$SERVER_CPU" "$bin" -impl "$impl" -addr "127.0.0.1:${PORT:-0}" -file "$WORK/file.bin" "${extra[@]}" "$@" >"$logf" 2>&1 &
 	SERVER_PID=$!
 	SERVER_PORT=
 	for _ in $(seq 100); do
@@ -209,7 +239,7 @@ CONF
 # wrk_run OUTFILE SECONDS CONNS PATH [SCRIPT ARGS]
 wrk_run() {
 	local outf=$1 secs=$2 conns=$3 path=$4 port=$5 script=${6:-}
-	local args=(-t1 "-c$conns" "-d${secs}s" --latency)
+	local args=("-t$WRK_THREADS" "-c$conns" "-d${secs}s" --latency)
 	if [ -n "$script" ]; then
 		args+=(-s "$BENCH_DIR/$script" "http://127.0.0.1:$port$path" -- "$DEPTH")
 	else
@@ -244,11 +274,21 @@ parse_wrk() {
 # cpu_ticks PID: user + system CPU time of a process, in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# core_ticks: "busy idle" clock ticks of SERVER_CPU so far (busy: user, nice,
-# system, irq and softirq, where the server's own packet handling is often
-# counted; steal is left out). Busy time that is not the server's is other
-# work on the server's core: noise.
-core_ticks() { awk -v c="cpu$SERVER_CPU" '$1 == c { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat; }
+# core_ticks: "busy idle" clock ticks of the CPUs of SERVER_CPU so far,
+# summed (busy: user, nice, system, irq and softirq, where the server's own
+# packet handling is often counted; steal is left out). Busy time that is
+# not the server's is other work on the server's cores: noise, unless the
+# client shares them (cpus_overlap).
+core_ticks() {
+	awk -v cpus="$SERVER_CPU" 'BEGIN { n = split(cpus, l, ","); for (i = 1; i <= n; i++) want["cpu" l[i]] = 1 }
+		$1 in want { b += $2 + $3 + $4 + $7 + $8; i += $5 + $6 } END { print b + 0, i + 0 }' /proc/stat
+}
+
+# cpus_overlap: SERVER_CPU and CLIENT_CPU have a CPU in common.
+cpus_overlap() {
+	awk -v a="$SERVER_CPU" -v b="$CLIENT_CPU" 'BEGIN { n = split(a, x, ","); m = split(b, y, ",")
+		for (i = 1; i <= n; i++) for (j = 1; j <= m; j++) if (x[i] == y[j]) exit 0; exit 1 }'
+}
 CLK_TCK=$(getconf CLK_TCK)
 
 TSV="$OUT/runs.tsv"
@@ -297,7 +337,7 @@ for round in $(seq "$ROUNDS"); do
 			idle_s=$(awk -v a="$((idle1 - idle0))" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", a / hz }')
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$impl" "$w" "$rps" "$p99" "$non2xx" "$sockerr" "$ok" "$nreq" "$cpu_s" "$us_req" "$other_s" "$idle_s" >>"$TSV"
 			log "  $w: $rps req/s, p99 $p99 ms, server CPU $cpu_s s ($us_req us/req), core $SERVER_CPU: other work $other_s s, idle $idle_s s; non-2xx $non2xx, socket errors $sockerr"
-			if [ "$w" != file ] && awk -v o="$other_s" -v d="$DURATION" 'BEGIN { exit !(o > d / 10) }'; then
+			if [ "$w" != file ] && ! cpus_overlap && awk -v o="$other_s" -v d="$DURATION" 'BEGIN { exit !(o > d / 10) }'; then
 				# (The file workload's own packet handling lands on the
 				# server core as softirq time, so it always shows some.)
 				echo "round $round: $impl $w: other work used $other_s s of the server core's ${DURATION} s: a noisy run" >>"$NOTES"
@@ -334,7 +374,7 @@ has_impl() { [[ " $IMPLS " == *" $1 "* ]]; }
 
 TABLE="$OUT/table.md"
 {
-	echo "Medians of $ROUNDS round(s) of ${DURATION}s; server on CPU $SERVER_CPU, wrk -t1 on CPU $CLIENT_CPU; $(date -u +%Y-%m-%d).${OURS_FLAGS:+ Ours with $OURS_FLAGS.}"
+	echo "Medians of $ROUNDS round(s) of ${DURATION}s; server on CPU $SERVER_CPU${SERVER_GOMAXPROCS:+ with GOMAXPROCS=$SERVER_GOMAXPROCS}, wrk -t$WRK_THREADS on CPU $CLIENT_CPU$(cpus_overlap && echo ' (shared with the server: compare CPU per request)'); $(date -u +%Y-%m-%d).${OURS_FLAGS:+ Ours with $OURS_FLAGS.}${BASE:+ base: $BASE at $(git -C "$BASE" rev-parse --short HEAD 2>/dev/null).}"
 	echo
 	header="| workload |"
 	sep="|---|"
