@@ -216,8 +216,9 @@ type segment struct {
 }
 
 // serve calls r's handler, giving it the values r captures from req.Path.
-// The values are stored in req itself (the innermost Mux's match replaces
-// an outer one's), so dispatch does not copy the Request.
+// The values are stored with req (in its reqExt, inline for up to two; the
+// innermost Mux's match replaces an outer one's), so dispatch does not
+// copy the Request.
 func (r *route) serve(req *Request) *Response {
 	if r.nwild > 0 {
 		x := req.extension()
