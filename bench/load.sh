@@ -17,13 +17,17 @@
 #   pipelined  the same, DEPTH requests per write (pipeline.lua)
 #   json       GET /json, CONNS connections
 #   file       GET /file (FILE_SIZE bytes, 1 MB), FILE_CONNS connections
+#   paced      GET /plaintext, CONNS connections, each pausing PACE_MS after
+#              every response (paced.lua): a bounded offered load, the same
+#              for every server, so that p99 is the answer time at that load
+#              rather than a saturated server's queue (compare p99 here)
 #
 # Usage:  bench/load.sh                      # 3 rounds of 10 s
 #         ROUNDS=1 DURATION=3 bench/load.sh  # a quick smoke run
 #
 # Environment (defaults in brackets): ROUNDS [3], DURATION seconds [10],
 # WARMUP seconds of plaintext before measuring each server [1], CONNS [256],
-# FILE_CONNS [16], DEPTH [16], FILE_SIZE [1048576], IMPLS ["ours fasthttp
+# FILE_CONNS [16], DEPTH [16], PACE_MS [10], FILE_SIZE [1048576], IMPLS ["ours fasthttp
 # nethttp"], WORKLOADS ["plaintext pipelined json file"], SERVER_CPU [0],
 # CLIENT_CPU [1], PORT [0: any free port], PROFILE [1]: afterwards profile ours
 # alone under each of PROFILE_WORKLOADS ["plaintext pipelined"] (CPU profile,
@@ -58,6 +62,7 @@ WARMUP=${WARMUP:-1}
 CONNS=${CONNS:-256}
 FILE_CONNS=${FILE_CONNS:-16}
 DEPTH=${DEPTH:-16}
+PACE_MS=${PACE_MS:-10}
 FILE_SIZE=${FILE_SIZE:-1048576}
 IMPLS=${IMPLS:-"ours fasthttp nethttp"}
 WORKLOADS=${WORKLOADS:-"plaintext pipelined json file"}
@@ -126,7 +131,7 @@ head -c "$FILE_SIZE" /dev/urandom >"$WORK/file.bin"
 
 {
 	echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-	echo "command: ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP CONNS=$CONNS FILE_CONNS=$FILE_CONNS DEPTH=$DEPTH IMPLS=\"$IMPLS\" WORKLOADS=\"$WORKLOADS\" RATIOS=\"$RATIOS\" OURS_FLAGS=\"$OURS_FLAGS\" SERVER_CPU=$SERVER_CPU CLIENT_CPU=$CLIENT_CPU SERVER_GOMAXPROCS=$SERVER_GOMAXPROCS WRK_THREADS=$WRK_THREADS BASE=$BASE bench/load.sh"
+	echo "command: ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP CONNS=$CONNS FILE_CONNS=$FILE_CONNS DEPTH=$DEPTH PACE_MS=$PACE_MS IMPLS=\"$IMPLS\" WORKLOADS=\"$WORKLOADS\" RATIOS=\"$RATIOS\" OURS_FLAGS=\"$OURS_FLAGS\" SERVER_CPU=$SERVER_CPU CLIENT_CPU=$CLIENT_CPU SERVER_GOMAXPROCS=$SERVER_GOMAXPROCS WRK_THREADS=$WRK_THREADS BASE=$BASE bench/load.sh"
 	echo "commit: $(git -C "$BENCH_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$BENCH_DIR/.." status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo ' (with uncommitted changes)')"
 	echo "go: $(go version)"
 	echo "wrk: $(wrk --version 2>&1 | head -1 || true)"
@@ -238,10 +243,10 @@ CONF
 
 # wrk_run OUTFILE SECONDS CONNS PATH [SCRIPT ARGS]
 wrk_run() {
-	local outf=$1 secs=$2 conns=$3 path=$4 port=$5 script=${6:-}
+	local outf=$1 secs=$2 conns=$3 path=$4 port=$5 script=${6:-} sarg=${7:-$DEPTH}
 	local args=("-t$WRK_THREADS" "-c$conns" "-d${secs}s" --latency)
 	if [ -n "$script" ]; then
-		args+=(-s "$BENCH_DIR/$script" "http://127.0.0.1:$port$path" -- "$DEPTH")
+		args+=(-s "$BENCH_DIR/$script" "http://127.0.0.1:$port$path" -- "$sarg")
 	else
 		args+=("http://127.0.0.1:$port$path")
 	fi
@@ -320,6 +325,7 @@ for round in $(seq "$ROUNDS"); do
 			plaintext) wrk_run "$f" "$DURATION" "$CONNS" /plaintext "$port" ;;
 			pipelined) wrk_run "$f" "$DURATION" "$CONNS" /plaintext "$port" pipeline.lua ;;
 			json) wrk_run "$f" "$DURATION" "$CONNS" /json "$port" ;;
+			paced) wrk_run "$f" "$DURATION" "$CONNS" /plaintext "$port" paced.lua "$PACE_MS" ;;
 			file) wrk_run "$f" "$DURATION" "$FILE_CONNS" /file "$port" ;;
 			*) log "unknown workload $w"; exit 1 ;;
 			esac
@@ -391,6 +397,7 @@ TABLE="$OUT/table.md"
 		case $w in
 		file) label="file 1 MB, $FILE_CONNS conns" ;;
 		pipelined) label="pipelined x$DEPTH, $CONNS conns" ;;
+		paced) label="paced ${PACE_MS} ms, $CONNS conns" ;;
 		*) label="$w, $CONNS conns" ;;
 		esac
 		row="| $label |"
