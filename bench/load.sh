@@ -48,8 +48,9 @@
 # OURS_FLAGS), for before/after ratios in the same rounds (IMPLS="ours base
 # fasthttp" RATIOS="ours/base").
 #
-# Raw wrk outputs, server logs, a TSV of every run, the tables, the notes and
-# the profiles go to OUT. Only 127.0.0.1 is used; every command is bounded in
+# Raw wrk outputs, server logs, a TSV of every run, the tables (with the
+# ratios also paired by round, paired.sh), the notes and the profiles go
+# to OUT. Only 127.0.0.1 is used; every command is bounded in
 # time and the servers are stopped on exit, however it happens.
 set -euo pipefail
 
@@ -452,6 +453,17 @@ TABLE="$OUT/table.md"
 			END { printf "| %s | %d | %.2f | %.2f | %.2f |\n", i, n * d, c, o, id }' "$TSV"
 	done
 } >"$TABLE"
+
+# The same ratios paired by round, which cancel drift between rounds
+# (paired.sh): for ours against each peer in the run, and RATIOS.
+paired_pairs=()
+for peer in fasthttp nethttp nginx; do
+	if has_impl ours && has_impl "$peer"; then paired_pairs+=("ours/$peer"); fi
+done
+for pair in $RATIOS; do paired_pairs+=("$pair"); done
+if [ ${#paired_pairs[@]} -gt 0 ]; then
+	{ echo; "$BENCH_DIR/paired.sh" "$OUT" "${paired_pairs[@]}"; } >>"$TABLE"
+fi
 
 # --- profile -----------------------------------------------------------------------
 
