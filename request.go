@@ -261,7 +261,7 @@ func (r *Request) SetBodyLimit(n int64) error {
 			base = n
 		}
 		if n > 0 && r.Body != nil {
-			r.Body = &limitedBody{r: r.Body, left: n, base: base}
+			r.Body = &limitedBody{r: r.Body, left: n, limit: n, base: base}
 		}
 		return nil
 	}
@@ -284,11 +284,28 @@ func (r *Request) SetBodyLimit(n int64) error {
 
 var errLimitTooLate = errors.New("httpserver: SetBodyLimit after the body was read")
 
+// bodyLimit is the body limit in force for r (see bridge.BodyLimit), or
+// -1 for none.
+func (r *Request) bodyLimit() int64 {
+	c := r.conn
+	if c == nil {
+		if lb, ok := r.Body.(*limitedBody); ok {
+			return lb.limit
+		}
+		return -1
+	}
+	if c.bodyGen != r.gen || c.rs == nil {
+		return c.srv.maxBodyBytes() // the body is gone; the server's default
+	}
+	return max(c.rs.body.limit, -1)
+}
+
 // limitedBody is a body of a Request without a connection, cut off at a
 // limit (SetBodyLimit).
 type limitedBody struct {
 	r       io.Reader
 	left    int64
+	limit   int64 // the limit set
 	base    int64 // the limit SetBodyLimit(0) restores
 	read    bool  // Read was called: the limit can no longer change
 	tripped bool  // the body went past the limit (bridge.BodyTooLarge)

@@ -55,6 +55,7 @@ func init() {
 		lb, ok := req.(*Request).Body.(*limitedBody)
 		return ok && lb.tripped
 	}
+	bridge.BodyLimit = func(req any) int64 { return req.(*Request).bodyLimit() }
 }
 
 var (

@@ -969,18 +969,19 @@ func TestSetBodyLimitWithoutConn(t *testing.T) {
 		limits  []int64 // SetBodyLimit calls, in order
 		want    string
 		wantErr error
+		limit   int64 // the limit in force at the end (bridge.BodyLimit)
 	}{
-		{"0123456789", []int64{5}, "01234", ErrBodyTooLarge},
-		{"01234", []int64{5}, "01234", nil},
-		{"0123456789", []int64{Unlimited}, "0123456789", nil},
-		{"0123456789", []int64{0}, "0123456789", nil},
+		{"0123456789", []int64{5}, "01234", ErrBodyTooLarge, 5},
+		{"01234", []int64{5}, "01234", nil, 5},
+		{"0123456789", []int64{Unlimited}, "0123456789", nil, -1},
+		{"0123456789", []int64{0}, "0123456789", nil, -1},
 		// A later limit replaces the first (a host's), above or below
 		// it; 0 restores the first; Unlimited removes it.
-		{"0123456789", []int64{5, 8}, "01234567", ErrBodyTooLarge},
-		{"0123456789", []int64{5, 20}, "0123456789", nil},
-		{"0123456789", []int64{5, 3}, "012", ErrBodyTooLarge},
-		{"0123456789", []int64{5, 8, 0}, "01234", ErrBodyTooLarge},
-		{"0123456789", []int64{5, Unlimited}, "0123456789", nil},
+		{"0123456789", []int64{5, 8}, "01234567", ErrBodyTooLarge, 8},
+		{"0123456789", []int64{5, 20}, "0123456789", nil, 20},
+		{"0123456789", []int64{5, 3}, "012", ErrBodyTooLarge, 3},
+		{"0123456789", []int64{5, 8, 0}, "01234", ErrBodyTooLarge, 5},
+		{"0123456789", []int64{5, Unlimited}, "0123456789", nil, -1},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%q limits %d", tt.body, tt.limits), func(t *testing.T) {
@@ -989,6 +990,9 @@ func TestSetBodyLimitWithoutConn(t *testing.T) {
 				if err := req.SetBodyLimit(n); err != nil {
 					t.Fatalf("SetBodyLimit(%d): %v", n, err)
 				}
+			}
+			if got := bridge.BodyLimit(req); got != tt.limit {
+				t.Errorf("BodyLimit = %d, want %d", got, tt.limit)
 			}
 			got, err := io.ReadAll(req.Body)
 			if string(got) != tt.want || !errors.Is(err, tt.wantErr) {

@@ -195,22 +195,62 @@ func TestMaxBytesReader(t *testing.T) {
 			t.Errorf("status %d, want 413", resp.StatusCode)
 		}
 	})
-	t.Run("Server.MaxBodyBytes", func(t *testing.T) {
-		isEngine := make(chan bool, 1)
-		ts := serveEngine(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, err := io.ReadAll(r.Body)
-			isEngine <- errors.Is(err, httpserver.ErrBodyTooLarge)
-			answer(w, err)
-		}), func(s *httpserver.Server) { s.MaxBodyBytes = 10 })
-		resp, err := ts.client(t).Post(ts.url(), "text/plain", strings.NewReader(strings.Repeat("x", 100)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 413 || !<-isEngine {
-			t.Errorf("status %d, want 413 from an error that is also httpserver.ErrBodyTooLarge", resp.StatusCode)
-		}
-	})
+	// The engine's limit, as the *http.MaxBytesError's Limit: the
+	// server's, or the one BodyLimit set for the route.
+	for _, tc := range []struct {
+		name      string
+		maxBody   int64
+		routeMax  int64 // BodyLimit around the handler; 0 for none
+		body      int
+		chunked   bool
+		wantLimit int64
+	}{
+		{"Server.MaxBodyBytes, Content-Length", 10, 0, 100, false, 10},
+		{"Server.MaxBodyBytes, chunked", 10, 0, 100, true, 10},
+		{"BodyLimit lowers it", 100, 20, 50, false, 20},
+		{"BodyLimit raises it, still exceeded", 10, 30, 100, true, 30},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			type got struct {
+				isEngine bool
+				limit    int64
+			}
+			gots := make(chan got, 1)
+			var h httpserver.Handler = FromHTTP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, err := io.ReadAll(r.Body)
+				var mbe *http.MaxBytesError
+				g := got{isEngine: errors.Is(err, httpserver.ErrBodyTooLarge), limit: -2}
+				if errors.As(err, &mbe) {
+					g.limit = mbe.Limit
+				}
+				gots <- g
+				answer(w, err)
+			}))
+			if tc.routeMax != 0 {
+				h = httpserver.BodyLimit(tc.routeMax, h)
+			}
+			ts := serveEngine(t, nil, func(s *httpserver.Server) {
+				s.MaxBodyBytes = tc.maxBody
+				s.Handler = h
+			})
+			var body io.Reader = strings.NewReader(strings.Repeat("x", tc.body))
+			if tc.chunked {
+				body = struct{ io.Reader }{body} // no length: the client sends it chunked
+			}
+			resp, err := ts.client(t).Post(ts.url(), "text/plain", body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			g := <-gots
+			if resp.StatusCode != 413 || !g.isEngine {
+				t.Errorf("status %d, engine's error %v; want 413 from an error that is also httpserver.ErrBodyTooLarge", resp.StatusCode, g.isEngine)
+			}
+			if g.limit != tc.wantLimit {
+				t.Errorf("MaxBytesError.Limit = %d, want %d", g.limit, tc.wantLimit)
+			}
+		})
+	}
 	t.Run("BodyLimit raises it", func(t *testing.T) {
 		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			n, err := io.Copy(io.Discard, r.Body)

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/gohttpserver/httpserver"
+	"github.com/gohttpserver/httpserver/internal/bridge"
 )
 
 // This file builds the *http.Request a net/http handler gets from the
@@ -67,7 +68,7 @@ func (x *exchange) buildRequest() bool {
 		r.ContentLength = n
 		r.Body = &x.body
 	}
-	x.body.r = req.Body
+	x.body.r, x.body.req = req.Body, req
 	x.ctx = requestContext{Context: req.Context(), srv: x.a.srv, local: req.LocalAddr()}
 	// WithContext is the only way to give a Request its context; copying
 	// its result into the exchange keeps the Request in the exchange's
@@ -302,8 +303,9 @@ func (c *requestContext) Value(key any) any {
 type requestBody struct {
 	mu      sync.Mutex
 	r       io.Reader
-	n       int64 // bytes read
-	started bool  // Read was called
+	req     *httpserver.Request // whose Body r is, for its body limit; nil after end
+	n       int64               // bytes read
+	started bool                // Read was called
 	closed  bool
 	sawEOF  bool
 }
@@ -322,7 +324,7 @@ func (b *requestBody) Read(p []byte) (int, error) {
 	case io.EOF:
 		b.sawEOF = true
 	case httpserver.ErrBodyTooLarge:
-		err = errBodyTooLarge
+		err = bodyTooLarge(b.req)
 	}
 	return n, err
 }
@@ -358,15 +360,18 @@ func (b *requestBody) discard(n int64) (eof bool, err error) {
 func (b *requestBody) end() {
 	b.mu.Lock()
 	b.closed = true
-	b.r = nil
+	b.r, b.req = nil, nil
 	b.mu.Unlock()
 }
 
-// errBodyTooLarge is httpserver.ErrBodyTooLarge that is also an
+// bodyTooLarge is httpserver.ErrBodyTooLarge that is also an
 // *http.MaxBytesError, so that both errors.Is(err,
-// httpserver.ErrBodyTooLarge) and errors.As(err, &mbe) hold. Its Limit is
-// 0: the engine does not tell a handler its body limit.
-var errBodyTooLarge error = bodyTooLargeError{&http.MaxBytesError{}}
+// httpserver.ErrBodyTooLarge) and errors.As(err, &mbe) hold; the
+// MaxBytesError's Limit is the body limit req's body went past. It must
+// be called while req's body may be read (under requestBody.mu).
+func bodyTooLarge(req *httpserver.Request) error {
+	return bodyTooLargeError{&http.MaxBytesError{Limit: bridge.BodyLimit(req)}}
+}
 
 type bodyTooLargeError struct{ mbe *http.MaxBytesError }
 

@@ -26,6 +26,13 @@ type NoQueryDict interface{ NoQueryDict() }
 // on it: the host should answer 413 then, as the engine does.
 var BodyTooLarge func(req any) bool
 
+// BodyLimit returns the body limit in force for req, a
+// *httpserver.Request, in bytes (Server.MaxBodyBytes or what
+// SetBodyLimit set), or -1 for none. It is for a host that reports the
+// limit a body went past (nethttp's *http.MaxBytesError); it must be
+// called while req's body may still be read.
+var BodyLimit func(req any) int64
+
 // WithServer returns ctx carrying srv, a *httpserver.Server, so that
 // Requests built on it by another host (the HTTP/2 server of package h2)
 // get its shutdown notice (ShutdownNotice) and its trusted proxies
