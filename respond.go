@@ -184,6 +184,8 @@ func statusLineFault(req *Request, resp *Response) string {
 			// RFC 9110 §7.8: only to a protocol the client asked for,
 			// and Upgrade is HTTP/1.1's.
 			return "101 to a request without Upgrade"
+		case resp.StatusCode == 101:
+			return switchFault(&req.Headers, &resp.Headers)
 		}
 		return ""
 	}
@@ -203,6 +205,52 @@ func statusLineFault(req *Request, resp *Response) string {
 		return "unsupported Version " + strconv.Quote(resp.Version)
 	}
 	return ""
+}
+
+// switchFault returns what is wrong with the fields of a 101 answering a
+// request with the fields req, or "". RFC 9110 §15.2.2 and §7.8: a 101
+// names in Upgrade the protocols it switches to, which must be among
+// those the request's Upgrade offered (protocol names compared without
+// regard to case), and, like every sender of Upgrade, lists "upgrade" in
+// Connection. A client can do nothing with a switch it cannot tell (a
+// WebSocket client must fail the connection without Upgrade and
+// Connection, RFC 6455 §4.1), so the safe answer to a handler that
+// leaves them out is the fault's 500, not a guess.
+func switchFault(req, resp *Header) string {
+	named := false
+	for _, v := range resp.Values("Upgrade") {
+		for v != "" {
+			tok := v
+			if i := indexByte(v, ','); i >= 0 {
+				tok, v = v[:i], v[i+1:]
+			} else {
+				v = ""
+			}
+			if tok = trimSpace(tok); tok == "" {
+				continue
+			}
+			named = true
+			offered := false
+			for _, o := range req.Values("Upgrade") {
+				if containsToken(o, tok) {
+					offered = true
+					break
+				}
+			}
+			if !offered {
+				return "101 to a protocol the request's Upgrade did not offer"
+			}
+		}
+	}
+	if !named {
+		return "101 without an Upgrade field naming the protocol"
+	}
+	for _, v := range resp.Values("Connection") {
+		if containsToken(v, "upgrade") {
+			return ""
+		}
+	}
+	return "101 without the upgrade option in its Connection field"
 }
 
 // checkFields validates the handler's header fields and reads the ones

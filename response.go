@@ -33,7 +33,10 @@ type Response struct {
 	// is 101 Switching Protocols, to an HTTP/1.1 request with an Upgrade
 	// field, which like a 2xx to CONNECT opens a tunnel: it is allowed
 	// only with a Stream, which must take the connection
-	// (StreamWriter.Hijack).
+	// (StreamWriter.Hijack), and with fields of its own that say what it
+	// switches to (RFC 9110 §7.8): an Upgrade naming only protocols the
+	// request's Upgrade offered, and "upgrade" in Connection. A 101
+	// without them is refused with a 500, like any invalid response.
 	StatusCode int
 
 	// StatusMsg is the reason phrase; "" uses the standard one for

@@ -187,7 +187,8 @@ func (w *StreamWriter) Header() *Header {
 //     say), which stay for the final response. An HTTP/1.0 client gets
 //     none (RFC 9110 §15.2). 100 Continue is normally the server's own
 //     business (see Request.Body); sent here, the server sends no other.
-//   - 101 Switching Protocols (to a request with an Upgrade field), or a
+//   - 101 Switching Protocols (to a request with an Upgrade field, with
+//     the Upgrade and Connection fields Response.StatusCode describes), or a
 //     2xx answer to CONNECT: the head goes out at once, without framing,
 //     and the Stream must then take the connection with Hijack; if it
 //     returns without doing so, the connection is closed.

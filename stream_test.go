@@ -513,6 +513,20 @@ func TestStreamUpgrade(t *testing.T) {
 			switch req.Path {
 			case "/no-stream":
 				return &Response{StatusCode: 101}
+			case "/switch":
+				resp := &Response{StatusCode: 101, Stream: func(w *StreamWriter) error {
+					nc, rest, err := w.Hijack()
+					if err != nil {
+						return err
+					}
+					return echoHijacked(nc, rest)
+				}}
+				for _, f := range [][2]string{{"Upgrade", req.Headers.Get("X-Up")}, {"Connection", req.Headers.Get("X-Conn")}} {
+					if f[1] != "-" {
+						resp.Headers.Set(f[0], f[1])
+					}
+				}
+				return resp
 			case "/returned-101":
 				resp := &Response{StatusCode: 101, Stream: func(w *StreamWriter) error {
 					nc, rest, err := w.Hijack()
@@ -617,6 +631,15 @@ func TestStreamUpgrade(t *testing.T) {
 			{"101 to HTTP/1.0", "GET /echo HTTP/1.0\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n", "101 to a request without Upgrade"},
 			{"Response 101 to a request without Upgrade", "GET /returned-101 HTTP/1.1\r\nHost: h\r\n\r\n", "101 to a request without Upgrade"},
 			{"Response 101 without a Stream", strings.Replace(upgradeRequest, "/echo", "/no-stream", 1), "tunnel (101, or 2xx to CONNECT) without a Stream"},
+			// The 101's own fields (switchFault): Upgrade and
+			// Connection as the handler of /switch sets them from the
+			// request's X-Up and X-Conn ("-" for none).
+			{"101 without Upgrade", switchRequest("echo", "-", "Upgrade"), "101 without an Upgrade field naming the protocol"},
+			{"101 with an empty Upgrade", switchRequest("echo", " , ", "Upgrade"), "101 without an Upgrade field naming the protocol"},
+			{"101 to a protocol not offered", switchRequest("echo", "websocket", "Upgrade"), "101 to a protocol the request's Upgrade did not offer"},
+			{"101 to one offered and one not", switchRequest("echo", "echo, websocket", "Upgrade"), "101 to a protocol the request's Upgrade did not offer"},
+			{"101 without Connection", switchRequest("echo", "echo", "-"), "101 without the upgrade option in its Connection field"},
+			{"101 with Connection but no upgrade", switchRequest("echo", "echo", "keep-alive"), "101 without the upgrade option in its Connection field"},
 		}
 		for _, tt := range faults {
 			t.Run(tt.name, func(t *testing.T) {
@@ -632,6 +655,14 @@ func TestStreamUpgrade(t *testing.T) {
 			})
 		}
 	})
+}
+
+// switchRequest is an upgrade request to /switch (TestStreamUpgrade) that
+// offers the protocols offer and asks the handler to answer 101 with
+// Upgrade up and Connection conn ("-" for no field).
+func switchRequest(offer, up, conn string) string {
+	return "GET /switch HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: " + offer +
+		"\r\nX-Up: " + up + "\r\nX-Conn: " + conn + "\r\n\r\n"
 }
 
 // TestStreamConnect: a 2xx to CONNECT opens a tunnel: a head without
@@ -1267,5 +1298,55 @@ func TestAppendHeadKinds(t *testing.T) {
 	interim := respHead{version: 11, status: 103, kind: headInterim}
 	if got := string(appendHead(nil, &interim)); strings.Contains(got, "Date") {
 		t.Errorf("interim head: got %q, want no Date", got)
+	}
+}
+
+// TestSwitchFault: the pure check of a 101's Upgrade and Connection
+// fields against the request's Upgrade (RFC 9110 §7.8, §15.2.2).
+func TestSwitchFault(t *testing.T) {
+	const (
+		noUpgrade   = "101 without an Upgrade field naming the protocol"
+		notOffered  = "101 to a protocol the request's Upgrade did not offer"
+		noOption    = "101 without the upgrade option in its Connection field"
+		switchingOK = ""
+	)
+	tests := []struct {
+		name    string
+		offered []string // the request's Upgrade fields
+		upgrade []string // the 101's Upgrade fields
+		conn    []string // the 101's Connection fields
+		want    string
+	}{
+		{"websocket", []string{"websocket"}, []string{"websocket"}, []string{"Upgrade"}, switchingOK},
+		{"names compared without case", []string{"WebSocket"}, []string{"websocket"}, []string{"upgrade"}, switchingOK},
+		{"one of several offered", []string{"h2c, websocket"}, []string{"websocket"}, []string{"Upgrade"}, switchingOK},
+		{"offered over two fields", []string{"h2c", "echo/2"}, []string{"echo/2"}, []string{"Upgrade"}, switchingOK},
+		{"upgrade among other options", []string{"echo"}, []string{"echo"}, []string{"keep-alive, Upgrade"}, switchingOK},
+		{"upgrade in a second Connection field", []string{"echo"}, []string{"echo"}, []string{"x-hop", "upgrade"}, switchingOK},
+		{"no Upgrade", []string{"echo"}, nil, []string{"Upgrade"}, noUpgrade},
+		{"empty Upgrade", []string{"echo"}, []string{" , "}, []string{"Upgrade"}, noUpgrade},
+		{"not offered", []string{"echo"}, []string{"websocket"}, []string{"Upgrade"}, notOffered},
+		{"another version than offered", []string{"echo/1"}, []string{"echo/2"}, []string{"Upgrade"}, notOffered},
+		{"one of two not offered", []string{"echo"}, []string{"echo, websocket"}, []string{"Upgrade"}, notOffered},
+		{"no Connection", []string{"echo"}, []string{"echo"}, nil, noOption},
+		{"Connection without upgrade", []string{"echo"}, []string{"echo"}, []string{"keep-alive"}, noOption},
+		{"upgrade only as part of a token", []string{"echo"}, []string{"echo"}, []string{"upgrades"}, noOption},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var req, resp Header
+			for _, v := range tt.offered {
+				req.Add("Upgrade", v)
+			}
+			for _, v := range tt.upgrade {
+				resp.Add("Upgrade", v)
+			}
+			for _, v := range tt.conn {
+				resp.Add("Connection", v)
+			}
+			if got := switchFault(&req, &resp); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
