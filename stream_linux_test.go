@@ -126,3 +126,64 @@ func testStreamHijackLeavesPoller(t *testing.T) {
 		t.Errorf("after Hijack the server saw %q of the connection, want nothing", afterHijack)
 	}
 }
+
+// TestStreamHijackTLSLeavesHangUpWatch: a TLS connection's TCP socket,
+// registered with a poller for hang-ups only while its handler runs, is
+// taken out of that epoll set and the poller's table by Hijack, as a
+// parked connection's socket is (TestStreamHijackLeavesPoller): the
+// socket is the new owner's, and the poller keeps no reference to the
+// hijacked connection.
+func TestStreamHijackTLSLeavesHangUpWatch(t *testing.T) {
+	runPollers(t, testStreamHijackTLSLeavesHangUpWatch)
+}
+
+func testStreamHijackTLSLeavesHangUpWatch(t *testing.T) {
+	type report struct {
+		registered bool  // registered for hang-ups when the Stream ran
+		modErr     error // changing that registration after Hijack
+		inTable    bool  // the poller's table still maps the socket to it
+	}
+	reports := make(chan report, 1)
+	ts := modeTLS.serve(t, func(req *Request) *Response {
+		return &Response{StatusCode: 200, Stream: func(w *StreamWriter) error {
+			c := w.c
+			p := c.pk.reg
+			rep := report{registered: p != nil && c.pk.id != 0 && c.pk.opaque}
+			if !rep.registered {
+				reports <- rep
+				return nil
+			}
+			fd := int(c.pk.fd)
+			ev := syscall.EpollEvent{Events: syscall.EPOLLRDHUP | epollET, Fd: int32(fd), Pad: int32(c.pk.id)}
+			w.Header().Set("Upgrade", "echo")
+			w.Header().Set("Connection", "Upgrade")
+			w.WriteHeader(101)
+			nc, rest, err := w.Hijack()
+			if err != nil {
+				return err
+			}
+			rep.modErr = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_MOD, fd, &ev)
+			p.mu.Lock()
+			rep.inTable = fd < len(p.byFD) && p.byFD[fd] == c
+			p.mu.Unlock()
+			reports <- rep
+			return echoHijacked(nc, rest)
+		}}
+	})
+	rc := ts.dialRaw(t)
+	rc.send(upgradeRequest)
+	rep := recvWithin(t, reports, "the Stream")
+	if !rep.registered {
+		t.Fatalf("the TLS connection was not registered for hang-ups when its handler ran; the test proves nothing")
+	}
+	if r, err := readRawHead(rc.br); err != nil || r.Status != 101 {
+		t.Fatalf("head: got %v (%v), want 101", r, err)
+	}
+	if !errors.Is(rep.modErr, syscall.ENOENT) {
+		t.Errorf("the hijacked TLS socket's epoll registration: got %v from EPOLL_CTL_MOD, want ENOENT (Hijack removed it)", rep.modErr)
+	}
+	if rep.inTable {
+		t.Errorf("the poller's table still maps the hijacked TLS socket to its connection; want it forgotten")
+	}
+	checkEcho(t, rc, "early")
+}
