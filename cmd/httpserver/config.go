@@ -143,9 +143,11 @@ Socket activation (systemd): when LISTEN_PID and LISTEN_FDS pass sockets
 to the command (a .socket unit, systemd-socket-activate), it serves them
 all instead of -addr (stream sockets only: TCP or Unix). A restart by
 systemd keeps the sockets in systemd, whose queues hold the connections
-that arrive meanwhile; SIGHUP works too, but the successor's pid is not
-systemd's main pid (with Type=simple systemd stops the service when the
-old process exits), so prefer systemctl restart there.
+that arrive meanwhile. With NOTIFY_SOCKET set (Type=notify, or
+Type=notify-reload, whose systemctl reload sends SIGHUP), the command
+tells systemd when it is ready and stopping, and, in a SIGHUP restart,
+names the successor as the service's main process (MAINPID), so that
+systemd follows it.
 
 Exit status: 0 after a shutdown that drained every request, 1 when the
 server could not start (a port in use, say) or the 10 seconds ran out, 2

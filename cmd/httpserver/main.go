@@ -298,7 +298,18 @@ func serveUntilSignal(srv *httpserver.Server, ls *listeners, sigs <-chan os.Sign
 			}
 		}()
 	}
+	successorOf := ls.ready != nil
 	ls.notifyReady() // a successor: the predecessor may stop accepting
+	notify := func(state string) {
+		if err := sdNotify(state); err != nil {
+			fmt.Fprintf(stderr, "systemd notification %q: %v\n", state, err)
+		}
+	}
+	if !successorOf {
+		// A successor's predecessor names it to systemd once it is
+		// ready (MAINPID below): only the main process may notify.
+		notify("READY=1")
+	}
 
 	var hups <-chan os.Signal
 	if rs != nil {
@@ -343,6 +354,7 @@ wait:
 				break wait
 			}
 			fmt.Fprintf(stderr, "Restarting: starting a successor on the same sockets (pid %d goes on serving until it is ready) ...\n", os.Getpid())
+			notify("RELOADING=1\nMONOTONIC_USEC=" + monotonicUsec())
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan restartResult, 1)
 			go func() {
@@ -355,9 +367,11 @@ wait:
 			cancelRestart, restarting = nil, nil
 			if res.err != nil {
 				fmt.Fprintf(stderr, "Restart failed: %v; pid %d goes on serving\n", res.err, os.Getpid())
+				notify("READY=1")
 				continue
 			}
 			successor = res.succ
+			notify("MAINPID=" + strconv.Itoa(successor.Pid) + "\nREADY=1")
 			break wait
 		}
 	}
@@ -371,6 +385,9 @@ wait:
 		if srv.Drain == 0 {
 			srv.Drain = defaultRestartDrain // Shutdown is yet to read it
 		}
+	}
+	if successor == nil {
+		notify("STOPPING=1") // after a hand-over, the successor is the service
 	}
 	// The message goes once Shutdown has begun (the readiness probe says
 	// 503 from then on), not before.
