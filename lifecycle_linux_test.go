@@ -85,6 +85,7 @@ func testParkShutdownInterleavings(t *testing.T) {
 	for _, who := range []string{"Shutdown wakes it", "park sees the shutdown"} {
 		t.Run(who, func(t *testing.T) {
 			var once sync.Once
+			var served sync.Map // conns that had served a request when they released their state
 			closes := make(chan struct{}, 4)
 			srv := &Server{Handler: HandlerFunc(pathHandler)}
 			setHooks(t, &hooks{
@@ -94,7 +95,19 @@ func testParkShutdownInterleavings(t *testing.T) {
 					}
 				},
 				park: func(c *conn, step int) {
-					if c.srv != srv || step != parkStepParked || c.nreq == 0 {
+					if c.srv != srv {
+						return
+					}
+					if step == parkStepReleased {
+						// c is still this goroutine's: after the CAS to
+						// parked (parkStepParked) another may run it, and
+						// reading c.nreq then is a race.
+						if c.nreq > 0 {
+							served.Store(c, true)
+						}
+						return
+					}
+					if _, ok := served.Load(c); step != parkStepParked || !ok {
 						return
 					}
 					once.Do(func() {
