@@ -126,13 +126,8 @@ func appendConnection(b []byte, h *respHead) []byte {
 			continue
 		}
 		for v := f.Value; v != ""; {
-			tok := v
-			if i := indexByte(v, ','); i >= 0 {
-				tok, v = v[:i], v[i+1:]
-			} else {
-				v = ""
-			}
-			if tok = trimSpace(tok); tok != "" && !equalFoldASCII(tok, "close") && !equalFoldASCII(tok, "keep-alive") {
+			var tok string
+			if tok, v = nextToken(v); tok != "" && !equalFoldASCII(tok, "close") && !equalFoldASCII(tok, "keep-alive") {
 				add(tok)
 			}
 		}

@@ -220,13 +220,8 @@ func switchFault(req, resp *Header) string {
 	named := false
 	for _, v := range resp.Values("Upgrade") {
 		for v != "" {
-			tok := v
-			if i := indexByte(v, ','); i >= 0 {
-				tok, v = v[:i], v[i+1:]
-			} else {
-				v = ""
-			}
-			if tok = trimSpace(tok); tok == "" {
+			var tok string
+			if tok, v = nextToken(v); tok == "" {
 				continue
 			}
 			named = true
@@ -296,13 +291,8 @@ func (c *conn) checkFields(resp *Response) string {
 // lists an option other than close and keep-alive.
 func hasOtherConnectionTokens(v string) bool {
 	for v != "" {
-		tok := v
-		if i := indexByte(v, ','); i >= 0 {
-			tok, v = v[:i], v[i+1:]
-		} else {
-			v = ""
-		}
-		if tok = trimSpace(tok); tok != "" && !equalFoldASCII(tok, "close") && !equalFoldASCII(tok, "keep-alive") {
+		var tok string
+		if tok, v = nextToken(v); tok != "" && !equalFoldASCII(tok, "close") && !equalFoldASCII(tok, "keep-alive") {
 			return true
 		}
 	}
@@ -312,17 +302,22 @@ func hasOtherConnectionTokens(v string) bool {
 // containsToken reports whether the comma-separated list v holds token.
 func containsToken(v, token string) bool {
 	for v != "" {
-		elem := v
-		if i := indexByte(v, ','); i >= 0 {
-			elem, v = v[:i], v[i+1:]
-		} else {
-			v = ""
-		}
-		if equalFoldASCII(trimSpace(elem), token) {
+		var elem string
+		if elem, v = nextToken(v); equalFoldASCII(elem, token) {
 			return true
 		}
 	}
 	return false
+}
+
+// nextToken splits the comma-separated list v at its first element:
+// that element without its surrounding spaces and tabs ("" for an empty
+// one), and the rest of the list after the comma ("" at the end).
+func nextToken(v string) (tok, rest string) {
+	if i := indexByte(v, ','); i >= 0 {
+		return trimSpace(v[:i]), v[i+1:]
+	}
+	return trimSpace(v), ""
 }
 
 func indexByte(s string, c byte) int {
