@@ -5,9 +5,34 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 )
+
+// parkedAfterServing is a park hook that sends each of srv's
+// connections to ch once it is parked after serving a request. A new
+// connection parks too when its first read finds nothing yet, before
+// its first request has arrived, and a test waiting for "parked after the
+// first response" must not take that earlier park for it. c.nreq is read
+// at parkStepReleased, while c's goroutine still owns c: after the CAS
+// to parked another goroutine may be running it.
+func parkedAfterServing(srv *Server, ch chan<- *conn) func(c *conn, step int) {
+	var served sync.Map // *conn -> nreq at its last parkStepReleased
+	return func(c *conn, step int) {
+		if c.srv != srv {
+			return
+		}
+		switch step {
+		case parkStepReleased:
+			served.Store(c, c.nreq)
+		case parkStepParked:
+			if n, ok := served.Load(c); ok && n.(int) > 0 {
+				ch <- c
+			}
+		}
+	}
+}
 
 // idleWorkers reports how many idle workers s's pollers keep.
 func (s *Server) idleWorkers() int {

@@ -26,11 +26,7 @@ func testStats(t *testing.T) {
 		close(handedOver)
 		<-release
 	}
-	setHooks(t, &hooks{park: func(c *conn, step int) {
-		if c.srv == srv && step == parkStepParked {
-			parked <- c
-		}
-	}})
+	setHooks(t, &hooks{park: parkedAfterServing(srv, parked)})
 	ts := startE2E(t, srv)
 	idle := ts.dialRaw(t)
 	idle.roundTrip("GET /first HTTP/1.1\r\nHost: h\r\n\r\n", "GET")

@@ -78,11 +78,7 @@ func testStreamHijackLeavesPoller(t *testing.T) {
 				note(c, "wake")
 			}
 		},
-		park: func(c *conn, step int) {
-			if c.srv == srv && step == parkStepParked {
-				parked <- c
-			}
-		},
+		park: parkedAfterServing(srv, parked),
 	})
 	ts := startE2E(t, srv)
 
