@@ -41,6 +41,10 @@ type body struct {
 	// when the body broke the protocol or a limit (400, 413, 431).
 	protoErr int
 	protoMsg string
+	// trailer holds the trailer fields of a chunked body kept so far
+	// (see keepTrailer), in their own allocations: Request.Trailer hands
+	// out copies.
+	trailer []HeaderField
 }
 
 const continueLine = "HTTP/1.1 100 Continue\r\n\r\n"
@@ -128,6 +132,9 @@ func (b *body) readChunked(p []byte) (int, error) {
 			in = in[:len(p)]
 		}
 		n, data, err := b.dec.Decode(in)
+		if name, value, ok := b.dec.Trailer(); ok {
+			b.keepTrailer(name, value) // before consume: they are in the buffer
+		}
 		if len(data) > 0 {
 			if b.limit >= 0 && b.n+int64(len(data)) > b.limit {
 				r.consume(n)
@@ -164,6 +171,24 @@ func (b *body) readChunked(p []byte) (int, error) {
 			return 0, err
 		}
 	}
+}
+
+// keepTrailer keeps a trailer field for Request.Trailer, copied out of
+// the reader's buffer. The decoder has checked its syntax and bounded the
+// section (8 KiB, 32 fields, 431 beyond). Fields that may not be
+// trailers (wire.AllowedTrailer: framing, routing, authentication,
+// request modifiers, content description) are dropped: RFC 9110 §6.5.1
+// forbids sending them there and §6.5.2 lets a recipient discard
+// trailers, and a handler that looked for, say, Authorization or
+// Content-Type in the trailer would act on what no sender may put there.
+// Nothing is ever merged into the header section (§6.5.1).
+func (b *body) keepTrailer(name, value []byte) {
+	kv := string(name) + string(value) // one allocation for both
+	n := kv[:len(name)]
+	if !wire.AllowedTrailer(n) {
+		return
+	}
+	b.trailer = append(b.trailer, HeaderField{Name: n, Value: kv[len(name):]})
 }
 
 // fill reads more of the body from the client: into p if it is not nil

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -702,6 +704,48 @@ func ExampleRequest_SetBodyLimit() {
 	// /upload 200 stored 1048576 bytes
 	// /comment 200 comment of 100 bytes
 	// /comment 413 Content Too Large: request body too large
+}
+
+// Trailer gives the fields a client sends after a chunked body, such as
+// a checksum it could compute only once the body was sent: they are
+// there once Body has returned io.EOF.
+func ExampleRequest_Trailer() {
+	srv := &httpserver.Server{Handler: httpserver.HandlerFunc(func(req *httpserver.Request) *httpserver.Response {
+		sum := sha256.New()
+		if _, err := io.Copy(sum, req.Body); err != nil {
+			return &httpserver.Response{StatusCode: 400, Message: err.Error()}
+		}
+		if req.Trailer().Get("X-Sha256") != hex.EncodeToString(sum.Sum(nil)) {
+			return &httpserver.Response{StatusCode: 400, Message: "checksum mismatch\n"}
+		}
+		return &httpserver.Response{StatusCode: 200, Message: "stored\n"}
+	})}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	go srv.Serve(l)
+	defer srv.Close()
+
+	for _, checksum := range []string{
+		"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", // sha256("hello")
+		"0000",
+	} {
+		// An io.MultiReader has no length: Go's client sends it chunked,
+		// with req.Trailer after the last chunk.
+		req, _ := http.NewRequest("PUT", "http://"+l.Addr().String()+"/file", io.MultiReader(strings.NewReader("hello")))
+		req.Trailer = http.Header{"X-Sha256": {checksum}}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			log.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		fmt.Print(res.StatusCode, " ", string(body))
+	}
+	// Output:
+	// 200 stored
+	// 400 checksum mismatch
 }
 
 // ShutdownNotice lets an endless response (server-sent events here) end

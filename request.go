@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 
 	"github.com/gohttpserver/httpserver/internal/forwarded"
@@ -329,6 +330,43 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.left -= int64(n)
 	return n, err
+}
+
+// Trailer returns the request's trailer fields (RFC 9112 §7.1.2 for a
+// chunked HTTP/1.1 body, RFC 9113 §8.1 for HTTP/2), in the order they
+// arrived. They exist only once Body has returned io.EOF: before that,
+// and for a request that has none, the Header is empty. The fields are
+// never merged into Headers (RFC 9110 §6.5.1), and those that may not be
+// sent as trailers (Content-Length, Host, Authorization, Content-Type
+// and the rest that frame, route, authenticate or describe a message)
+// are dropped: a sender must not put them there, so nothing that reads
+// them from the trailer can be trusted.
+//
+// The returned Header is a new copy, never nil, the caller's to keep and
+// change. Like Body, Trailer is for the handler while it runs (and a
+// response that reads Body): afterwards it returns an empty Header. On a
+// Request not read from a Server's connection the trailer is its Body's,
+// if the Body has a method Trailer() Header (through SetBodyLimit's
+// wrapping too): nethttp.ToHTTP's Body, and so package h2's, gives
+// net/http's Request.Trailer once it has returned io.EOF; a test's
+// Request can carry a trailer the same way.
+func (r *Request) Trailer() *Header {
+	c := r.conn
+	if c == nil {
+		body := r.Body
+		if lb, ok := body.(*limitedBody); ok {
+			body = lb.r
+		}
+		if tb, ok := body.(interface{ Trailer() Header }); ok {
+			t := tb.Trailer()
+			return &Header{fields: slices.Clone(t.fields)}
+		}
+		return new(Header)
+	}
+	if c.bodyGen != r.gen || c.rs == nil {
+		return new(Header)
+	}
+	return &Header{fields: slices.Clone(c.rs.body.trailer)}
 }
 
 // ShutdownNotice returns a channel that is closed when the server begins

@@ -68,7 +68,7 @@ func (x *exchange) buildRequest() bool {
 		r.ContentLength = n
 		r.Body = &x.body
 	}
-	x.body.r, x.body.req = req.Body, req
+	x.body.r, x.body.req, x.body.hreq = req.Body, req, &x.hreq
 	x.ctx = requestContext{Context: req.Context(), srv: x.a.srv, local: req.LocalAddr()}
 	// WithContext is the only way to give a Request its context; copying
 	// its result into the exchange keeps the Request in the exchange's
@@ -122,8 +122,8 @@ func (x *exchange) header() http.Header {
 
 // declaredTrailers is net/http's fixTrailer: the names a chunked request
 // declares in its Trailer field become the keys of Request.Trailer, and
-// the field leaves the header. The values stay nil: the engine checks a
-// request's trailer fields and drops them (see docs/NETHTTP.md).
+// the field leaves the header. The values stay nil until the body has
+// been read to its end (requestBody.endOfBody).
 func declaredTrailers(h http.Header) http.Header {
 	vv, ok := h["Trailer"]
 	if !ok {
@@ -304,6 +304,7 @@ type requestBody struct {
 	mu      sync.Mutex
 	r       io.Reader
 	req     *httpserver.Request // whose Body r is, for its body limit; nil after end
+	hreq    *http.Request       // whose Trailer the end of the body fills
 	n       int64               // bytes read
 	started bool                // Read was called
 	closed  bool
@@ -322,7 +323,7 @@ func (b *requestBody) Read(p []byte) (int, error) {
 	switch err {
 	case nil:
 	case io.EOF:
-		b.sawEOF = true
+		b.endOfBody()
 	case httpserver.ErrBodyTooLarge:
 		err = bodyTooLarge(b.req)
 	}
@@ -350,10 +351,42 @@ func (b *requestBody) discard(n int64) (eof bool, err error) {
 	b.started = true
 	_, err = io.CopyN(io.Discard, b.r, n)
 	if err == io.EOF {
-		b.sawEOF, b.closed = true, true
+		b.endOfBody()
+		b.closed = true
 		return true, nil
 	}
 	return false, err
+}
+
+// endOfBody records the body's io.EOF and, the first time, sets the
+// trailer fields the engine read (Request.Trailer) into the
+// http.Request's Trailer, as net/http's body does when it reads the
+// trailer section: keys canonical, each key's values replacing what the
+// Trailer field declared (nil), keys declared but not sent left nil.
+// Like net/http, it fills the Request the handler was given, not copies
+// the handler made of it before (WithContext) when their Trailer was
+// nil. Called under mu.
+func (b *requestBody) endOfBody() {
+	if b.sawEOF {
+		return
+	}
+	b.sawEOF = true
+	t := b.req.Trailer()
+	if t.Len() == 0 {
+		return
+	}
+	got := make(http.Header, t.Len())
+	for name, value := range t.All() {
+		key := textproto.CanonicalMIMEHeaderKey(name)
+		got[key] = append(got[key], value)
+	}
+	if b.hreq.Trailer == nil {
+		b.hreq.Trailer = got
+		return
+	}
+	for k, vv := range got {
+		b.hreq.Trailer[k] = vv
+	}
 }
 
 // end closes the body when the handler has returned (see requestBody).

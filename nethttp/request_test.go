@@ -30,6 +30,7 @@ type requestFields struct {
 	Body                        string
 	BodyErr                     string
 	TrailerKeys                 []string
+	Trailer                     string // after the body was read to its end
 }
 
 // recordRequest answers with the requestFields of its request, as Go
@@ -54,6 +55,7 @@ var recordRequest = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		f.BodyErr = err.Error()
 	}
+	f.Trailer = headerString(r.Trailer)
 	w.Header().Set("Connection", "close")
 	if r.Method == "CONNECT" {
 		w.WriteHeader(405) // a 2xx would open a tunnel
@@ -101,6 +103,9 @@ func TestRequestFieldsMatchNetHTTP(t *testing.T) {
 		{"zero content-length", "POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"},
 		{"chunked body", "POST /up HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n4\r\n abc\r\n0\r\n\r\n"},
 		{"chunked with declared trailer", "POST /up HTTP/1.1\r\nHost: a\r\nTrailer: x-sum, X-Other\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n"},
+		{"declared trailer sent", "POST /up HTTP/1.1\r\nHost: a\r\nTrailer: x-sum, X-Other\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nx-sum: 12\r\nX-SUM: 13\r\n\r\n"},
+		{"undeclared trailer sent", "POST /up HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nX-Late: 1\r\nx-more:  two \r\n\r\n"},
+		{"declared and undeclared trailers", "POST /up HTTP/1.1\r\nHost: a\r\nTrailer: X-A\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-B: b\r\nX-A: a\r\n\r\n"},
 		// net/http's server answers "OPTIONS *" itself, without the
 		// handler (its globalOptionsHandler): both bodies are empty.
 		{"options asterisk", "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n"},

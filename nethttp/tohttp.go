@@ -126,7 +126,63 @@ func engineRequest(r *http.Request) *httpserver.Request {
 	if slices.Contains(r.TransferEncoding, "chunked") {
 		req.Headers.Add("Transfer-Encoding", "chunked")
 	}
+	if r.Body != nil && r.Body != http.NoBody && (r.Trailer != nil || r.ContentLength < 0) {
+		// A body that may end in trailer fields: net/http fills
+		// r.Trailer when it reads them, the engine's Request.Trailer
+		// reads them from the Body.
+		req.Body = &trailerBody{r: r.Body, hreq: r}
+	}
 	return req.WithContext(r.Context())
+}
+
+// trailerBody is the engine Request's Body for a net/http request whose
+// body may end in trailer fields: at its io.EOF it takes them from the
+// http.Request's Trailer (which net/http and x/net/http2 fill before
+// they return that io.EOF) for Request.Trailer, which finds them through
+// its Trailer method. Reads are the handler's, one at a time, as Body's
+// are; Trailer is for after the io.EOF, on a goroutine that saw it (or
+// was told of it).
+type trailerBody struct {
+	r       io.Reader
+	hreq    *http.Request
+	done    bool
+	trailer httpserver.Header
+}
+
+func (b *trailerBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err == io.EOF && !b.done {
+		b.done = true
+		b.trailer = engineTrailer(b.hreq.Trailer)
+	}
+	return n, err
+}
+
+// Trailer returns the trailer fields once Read has returned io.EOF, and
+// none before.
+func (b *trailerBody) Trailer() httpserver.Header { return b.trailer }
+
+// engineTrailer is t as the engine's Request.Trailer gives trailers:
+// keys sorted (a map keeps no order), declared keys that came without a
+// value left out, and the fields that may not be trailers dropped, as
+// the engine drops them from a chunked body (net/http keeps them in
+// Request.Trailer; x/net/http2 refuses a stream that sends them).
+func engineTrailer(t http.Header) httpserver.Header {
+	var h httpserver.Header
+	keys := make([]string, 0, len(t))
+	for k := range t {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !validTrailer(k) {
+			continue
+		}
+		for _, v := range t[k] {
+			h.Add(k, v)
+		}
+	}
+	return h
 }
 
 // outbound writes one Response through an http.ResponseWriter. It is

@@ -40,7 +40,8 @@ const (
 // ChunkedDecoder decodes a chunked message body (RFC 9112 §7.1) without
 // copying: it is given the bytes that have arrived and hands back the data
 // as sub-slices of them. Trailer fields are checked for syntax and
-// discarded. The zero value is ready to decode one body; Reset reuses it.
+// handed back one per Decode call, also as sub-slices (see Trailer). The
+// zero value is ready to decode one body; Reset reuses it.
 type ChunkedDecoder struct {
 	state     uint8
 	remaining int64 // data bytes left in the current chunk
@@ -48,6 +49,9 @@ type ChunkedDecoder struct {
 	data      int64 // data bytes so far
 	trailers  int   // trailer field lines so far
 	trailerN  int   // bytes of the trailer section so far
+	// tname and tvalue are the trailer field the last Decode call ended
+	// with (sub-slices of its input), or nil.
+	tname, tvalue []byte
 }
 
 // Reset prepares d for a new body.
@@ -62,16 +66,29 @@ func (d *ChunkedDecoder) InData() bool { return d.state == chunkData }
 // Done reports whether the last chunk and trailer section have been read.
 func (d *ChunkedDecoder) Done() bool { return d.state == chunkDone }
 
+// Trailer returns the trailer field (RFC 9112 §7.1.2) that the last
+// Decode call consumed, its value without surrounding whitespace, or ok
+// false if that call consumed none. Both are sub-slices of the input
+// given to that call, valid as long as it is: a caller that keeps them
+// copies them before it changes that input. Decode returns after each
+// trailer field, so none is missed.
+func (d *ChunkedDecoder) Trailer() (name, value []byte, ok bool) {
+	return d.tname, d.tvalue, d.tname != nil
+}
+
 // Decode consumes framing and data from the start of in. It returns how
 // many bytes of in it consumed and, if it reached chunk data, that data as
 // a sub-slice of in (valid as long as in is). It stops after at most one
 // run of data, so the data is always the last bytes consumed:
 // in[n-len(data):n]. When it returns n == 0 and no data and a nil error,
 // in does not yet hold a whole framing line: append more input and call
-// again (in may then start with the same unconsumed bytes). After the body ends it
+// again (in may then start with the same unconsumed bytes). It also
+// returns after each trailer field it consumes (n > 0, no data, nil
+// error: see Trailer). After the body ends it
 // returns io.EOF, with n counting the final bytes consumed. Any other error
 // is an *Error: the body is malformed and the connection must close.
 func (d *ChunkedDecoder) Decode(in []byte) (n int, data []byte, err error) {
+	d.tname, d.tvalue = nil, nil
 	for {
 		switch d.state {
 		case chunkSize:
@@ -159,10 +176,14 @@ func (d *ChunkedDecoder) Decode(in []byte) (n int, data []byte, err error) {
 				d.state = chunkDone
 				return n, nil, io.EOF
 			}
-			if _, ferr := parseField(in[n:n+cr+2], 0, cr); ferr != nil {
+			line := in[n : n+cr+2]
+			f, ferr := parseField(line, 0, cr)
+			if ferr != nil {
 				return n, nil, errTrailer
 			}
+			d.tname, d.tvalue = f.Name.In(line), f.Value.In(line)
 			n += cr + 2
+			return n, nil, nil
 		case chunkDone:
 			return n, nil, io.EOF
 		}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // chunkResult is what decoding an input gave: the data, how many bytes of
@@ -17,6 +18,7 @@ type chunkResult struct {
 	data     string
 	consumed int
 	err      error
+	trailers string // the trailer fields Trailer gave, "name: value\n" each
 }
 
 var errNeedMore = errors.New("input ended inside the body")
@@ -34,11 +36,11 @@ func (r chunkResult) String() string {
 	if len(data) > 40 {
 		data = data[:20] + "..." + data[len(data)-20:]
 	}
-	return fmt.Sprintf("data %q (%d bytes), consumed %d, err %v", data, len(r.data), r.consumed, r.err)
+	return fmt.Sprintf("data %q (%d bytes), consumed %d, err %v, trailers %q", data, len(r.data), r.consumed, r.err, r.trailers)
 }
 
 func (r chunkResult) equal(s chunkResult) bool {
-	if r.data != s.data || r.consumed != s.consumed {
+	if r.data != s.data || r.consumed != s.consumed || r.trailers != s.trailers {
 		return false
 	}
 	if r.status() != 0 || s.status() != 0 {
@@ -52,13 +54,15 @@ func (r chunkResult) equal(s chunkResult) bool {
 // whenever Decode returns n == 0 with no data and no error. It checks
 // Decode's contract on the way: n stays within what was given, data is a
 // sub-slice of the input ending at n (zero-copy), and data never exceeds
-// the bytes consumed.
+// the bytes consumed; a trailer field is a sub-slice of the bytes
+// consumed, and comes alone.
 func decodeChunked(in []byte, grow func(have int) int) (chunkResult, error) {
 	var (
-		d    ChunkedDecoder
-		off  int
-		have = min(grow(0), len(in))
-		data []byte
+		d        ChunkedDecoder
+		off      int
+		have     = min(grow(0), len(in))
+		data     []byte
+		trailers string
 	)
 	for {
 		avail := in[off:have:have]
@@ -71,24 +75,46 @@ func decodeChunked(in []byte, grow func(have int) int) (chunkResult, error) {
 				return chunkResult{}, fmt.Errorf("Decode's data is not the input's bytes just before n=%d", n)
 			}
 		}
+		if name, value, ok := d.Trailer(); ok {
+			if len(got) > 0 || err != nil || !within(name, avail[:n]) || !within(value, avail[:n]) {
+				return chunkResult{}, fmt.Errorf("trailer %q: %q with %d bytes of data, err %v, not within the %d bytes consumed", name, value, len(got), err, n)
+			}
+			trailers += string(name) + ": " + string(value) + "\n"
+		}
 		data = append(data, got...)
 		off += n
 		if err != nil {
 			if err == io.EOF && !d.Done() {
 				return chunkResult{}, errors.New("io.EOF but not Done")
 			}
-			return chunkResult{string(data), off, err}, nil
+			return chunkResult{string(data), off, err, trailers}, nil
 		}
 		if d.Done() {
 			return chunkResult{}, errors.New("Done without io.EOF")
 		}
 		if n == 0 && got == nil {
 			if have == len(in) {
-				return chunkResult{string(data), off, errNeedMore}, nil
+				return chunkResult{string(data), off, errNeedMore, trailers}, nil
 			}
 			have = min(grow(have), len(in))
 		}
 	}
+}
+
+// within reports whether b is a sub-slice of in (an empty value may
+// sit at in's end).
+func within(b, in []byte) bool {
+	if cap(in) == 0 {
+		return false
+	}
+	base := &in[:cap(in)][0]
+	start := int(uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(base)))
+	return b != nil && start >= 0 && start+len(b) <= len(in)
+}
+
+// manyFieldsTrailers is manyFields(n) as decodeChunked reports them.
+func manyFieldsTrailers(n int) string {
+	return strings.ReplaceAll(manyFields(n), "\r\n", "\n")
 }
 
 func decodeWhole(in []byte) (chunkResult, error) {
@@ -113,42 +139,44 @@ type validChunked struct {
 	in   string // exactly the body
 	rest string // what follows the body
 	data string
+	// trailers are the trailer fields, "name: value\n" each
+	trailers string
 }
 
 var validChunkedBodies = []validChunked{
-	{"empty body", "0\r\n\r\n", "", ""},
-	{"one chunk", "5\r\nhello\r\n0\r\n\r\n", "", "hello"},
-	{"two chunks", "5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n", "", "hello, world"},
-	{"upper-case hex", "A\r\n0123456789\r\n0\r\n\r\n", "", "0123456789"},
-	{"lower-case hex", "a\r\n0123456789\r\n0\r\n\r\n", "", "0123456789"},
-	{"multi-digit size", "1F\r\n" + strings.Repeat("x", 31) + "\r\n0\r\n\r\n", "", strings.Repeat("x", 31)},
-	{"leading zeros", "0005\r\nhello\r\n000\r\n\r\n", "", "hello"},
-	{"many leading zeros", strings.Repeat("0", 40) + "3\r\nabc\r\n0\r\n\r\n", "", "abc"},
-	{"extension name", "5;name\r\nhello\r\n0\r\n\r\n", "", "hello"},
-	{"extension name=token", "5;name=value\r\nhello\r\n0\r\n\r\n", "", "hello"},
-	{"several extensions", "5;a=1;b;c=x-y\r\nhello\r\n0\r\n\r\n", "", "hello"},
-	{"extension with BWS", "5 ;\ta = b ; c\r\nhello\r\n0\r\n\r\n", "", "hello"},
-	{"quoted extension", "5;a=\"b c; d=e\"\r\nhello\r\n0\r\n\r\n", "", "hello"},
-	{"quoted extension with escapes", "5;a=\"x\\\"y\\\\z\"\r\nhello\r\n0\r\n\r\n", "", "hello"},
-	{"empty quoted extension", "5;a=\"\"\r\nhello\r\n0\r\n\r\n", "", "hello"},
-	{"quoted extension with obs-text and tab", "5;a=\"caf\xc3\xa9\t\"\r\nhello\r\n0\r\n\r\n", "", "hello"},
-	{"extension on the last chunk", "5\r\nhello\r\n0;last=yes\r\n\r\n", "", "hello"},
-	{"trailer", "5\r\nhello\r\n0\r\nExpires: never\r\n\r\n", "", "hello"},
-	{"trailers", "0\r\nA: 1\r\nB:2\r\nC: \t3 \r\n\r\n", "", ""},
-	{"empty trailer value", "0\r\nX:\r\n\r\n", "", ""},
-	{"trailer with obs-text", "0\r\nX: caf\xc3\xa9\r\n\r\n", "", ""},
-	{"the most trailers", "0\r\n" + manyFields(maxTrailerFields) + "\r\n", "", ""},
-	{"framing bytes inside data", "c\r\n0\r\n\r\n\r\n5\r\n\n\r\r\n0\r\n\r\n", "", "0\r\n\r\n\r\n5\r\n\n\r"},
-	{"binary data", "4\r\n\x00\xff\r\n\r\n0\r\n\r\n", "", "\x00\xff\r\n"},
-	{"4 KiB chunk", "1000\r\n" + strings.Repeat("z", 4096) + "\r\n0\r\n\r\n", "", strings.Repeat("z", 4096)},
-	{"size line of exactly 4 KiB", "1;" + strings.Repeat("e", maxChunkLine-4) + "\r\nx\r\n0\r\n\r\n", "", "x"},
-	{"largest size that fits an int64, then nothing", "7fffffffffffffff\r\n", "", ""}, // the body is cut short: see below
-	{"many one-byte chunks within the overhead allowance", chunks(strings.Split(strings.Repeat("x", 2000), "")...), "", strings.Repeat("x", 2000)},
-	{"followed by the next request", "5\r\nhello\r\n0\r\n\r\n", nextRequest, "hello"},
-	{"with trailers, followed by the next request", "5\r\nhello\r\n0\r\nX: y\r\n\r\n", nextRequest, "hello"},
-	{"empty, followed by the next request", "0\r\n\r\n", nextRequest, ""},
-	{"followed by an empty line", "0\r\n\r\n", "\r\n", ""},
-	{"followed by another chunked body", "3\r\nabc\r\n0\r\n\r\n", "3\r\ndef\r\n0\r\n\r\n", "abc"},
+	{"empty body", "0\r\n\r\n", "", "", ""},
+	{"one chunk", "5\r\nhello\r\n0\r\n\r\n", "", "hello", ""},
+	{"two chunks", "5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n", "", "hello, world", ""},
+	{"upper-case hex", "A\r\n0123456789\r\n0\r\n\r\n", "", "0123456789", ""},
+	{"lower-case hex", "a\r\n0123456789\r\n0\r\n\r\n", "", "0123456789", ""},
+	{"multi-digit size", "1F\r\n" + strings.Repeat("x", 31) + "\r\n0\r\n\r\n", "", strings.Repeat("x", 31), ""},
+	{"leading zeros", "0005\r\nhello\r\n000\r\n\r\n", "", "hello", ""},
+	{"many leading zeros", strings.Repeat("0", 40) + "3\r\nabc\r\n0\r\n\r\n", "", "abc", ""},
+	{"extension name", "5;name\r\nhello\r\n0\r\n\r\n", "", "hello", ""},
+	{"extension name=token", "5;name=value\r\nhello\r\n0\r\n\r\n", "", "hello", ""},
+	{"several extensions", "5;a=1;b;c=x-y\r\nhello\r\n0\r\n\r\n", "", "hello", ""},
+	{"extension with BWS", "5 ;\ta = b ; c\r\nhello\r\n0\r\n\r\n", "", "hello", ""},
+	{"quoted extension", "5;a=\"b c; d=e\"\r\nhello\r\n0\r\n\r\n", "", "hello", ""},
+	{"quoted extension with escapes", "5;a=\"x\\\"y\\\\z\"\r\nhello\r\n0\r\n\r\n", "", "hello", ""},
+	{"empty quoted extension", "5;a=\"\"\r\nhello\r\n0\r\n\r\n", "", "hello", ""},
+	{"quoted extension with obs-text and tab", "5;a=\"caf\xc3\xa9\t\"\r\nhello\r\n0\r\n\r\n", "", "hello", ""},
+	{"extension on the last chunk", "5\r\nhello\r\n0;last=yes\r\n\r\n", "", "hello", ""},
+	{"trailer", "5\r\nhello\r\n0\r\nExpires: never\r\n\r\n", "", "hello", "Expires: never\n"},
+	{"trailers", "0\r\nA: 1\r\nB:2\r\nC: \t3 \r\n\r\n", "", "", "A: 1\nB: 2\nC: 3\n"},
+	{"empty trailer value", "0\r\nX:\r\n\r\n", "", "", "X: \n"},
+	{"trailer with obs-text", "0\r\nX: caf\xc3\xa9\r\n\r\n", "", "", "X: caf\xc3\xa9\n"},
+	{"the most trailers", "0\r\n" + manyFields(maxTrailerFields) + "\r\n", "", "", manyFieldsTrailers(maxTrailerFields)},
+	{"framing bytes inside data", "c\r\n0\r\n\r\n\r\n5\r\n\n\r\r\n0\r\n\r\n", "", "0\r\n\r\n\r\n5\r\n\n\r", ""},
+	{"binary data", "4\r\n\x00\xff\r\n\r\n0\r\n\r\n", "", "\x00\xff\r\n", ""},
+	{"4 KiB chunk", "1000\r\n" + strings.Repeat("z", 4096) + "\r\n0\r\n\r\n", "", strings.Repeat("z", 4096), ""},
+	{"size line of exactly 4 KiB", "1;" + strings.Repeat("e", maxChunkLine-4) + "\r\nx\r\n0\r\n\r\n", "", "x", ""},
+	{"largest size that fits an int64, then nothing", "7fffffffffffffff\r\n", "", "", ""}, // the body is cut short: see below
+	{"many one-byte chunks within the overhead allowance", chunks(strings.Split(strings.Repeat("x", 2000), "")...), "", strings.Repeat("x", 2000), ""},
+	{"followed by the next request", "5\r\nhello\r\n0\r\n\r\n", nextRequest, "hello", ""},
+	{"with trailers, followed by the next request", "5\r\nhello\r\n0\r\nX: y\r\n\r\n", nextRequest, "hello", "X: y\n"},
+	{"empty, followed by the next request", "0\r\n\r\n", nextRequest, "", ""},
+	{"followed by an empty line", "0\r\n\r\n", "\r\n", "", ""},
+	{"followed by another chunked body", "3\r\nabc\r\n0\r\n\r\n", "3\r\ndef\r\n0\r\n\r\n", "abc", ""},
 }
 
 type invalidChunked struct {
@@ -233,7 +261,7 @@ func TestChunkedValid(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := chunkResult{tc.data, len(tc.in), io.EOF}
+			want := chunkResult{tc.data, len(tc.in), io.EOF, tc.trailers}
 			if strings.HasPrefix(tc.name, "largest size") {
 				want.err = errNeedMore
 			}
@@ -418,7 +446,11 @@ func TestChunkedTrailerLimits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := chunkResult{tc.data, len(tc.in), io.EOF}
+			var trailers string
+			if strings.Contains(tc.in, "\r\nX: y\r\n") {
+				trailers = "X: y\n"
+			}
+			want := chunkResult{tc.data, len(tc.in), io.EOF, trailers}
 			ok, wantText := got.equal(want), want.String()
 			if tc.status != 0 {
 				ok, wantText = got.status() == tc.status, fmt.Sprintf("refused %d", tc.status)

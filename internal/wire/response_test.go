@@ -142,7 +142,7 @@ func TestChunkEncoderRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := (chunkResult{string(body), len(enc), io.EOF}); !got.equal(want) {
+		if want := (chunkResult{data: string(body), consumed: len(enc), err: io.EOF}); !got.equal(want) {
 			t.Errorf("chunks of %d: got %v, want %v", size, got, want)
 		}
 	}
