@@ -403,7 +403,11 @@ func (c *conn) run() {
 // It reports false, having answered plain HTTP sent to the TLS port, if
 // the handshake failed.
 func (c *conn) handshake(tc *tls.Conn) bool {
-	tc.SetDeadline(time.Now().Add(min(c.srv.readHeaderTimeout(), c.srv.idleTimeout())))
+	d := min(c.srv.readHeaderTimeout(), c.srv.idleTimeout())
+	if c.srv.handshakeTimeout > 0 {
+		d = c.srv.handshakeTimeout
+	}
+	tc.SetDeadline(time.Now().Add(d))
 	err := tc.HandshakeContext(c.context())
 	if err != nil {
 		c.acquireState()

@@ -724,11 +724,15 @@ func statusTextFor(code int) string {
 
 // TestE2ETimeouts: a head that stalls gets 408; an idle connection is
 // closed without a word.
+//
+// In TLS mode the handshake gets hangGuard (Server.handshakeTimeout)
+// where the timeouts tested are about requests: at 50 ms it could miss
+// its deadline on a loaded machine, which is not what these test.
 func TestE2ETimeouts(t *testing.T) {
 	runModes(t, func(t *testing.T, m mode) {
 		t.Run("ReadHeaderTimeout", func(t *testing.T) {
 			var handled atomic.Int32
-			ts := m.start(t, &Server{ReadHeaderTimeout: 50 * time.Millisecond, Handler: HandlerFunc(func(*Request) *Response {
+			ts := m.start(t, &Server{ReadHeaderTimeout: 50 * time.Millisecond, handshakeTimeout: hangGuard, Handler: HandlerFunc(func(*Request) *Response {
 				handled.Add(1)
 				return &Response{StatusCode: 200}
 			})})
@@ -758,7 +762,7 @@ func TestE2ETimeouts(t *testing.T) {
 			// request: it is generous, so that the request arrives in time
 			// however busy the machine; the test waits for the close, not
 			// for the time.
-			ts := m.start(t, &Server{ReadHeaderTimeout: 50 * time.Millisecond, IdleTimeout: generousTimeout, Handler: HandlerFunc(echoHandler)})
+			ts := m.start(t, &Server{ReadHeaderTimeout: 50 * time.Millisecond, IdleTimeout: generousTimeout, handshakeTimeout: hangGuard, Handler: HandlerFunc(echoHandler)})
 			rc := ts.dialRaw(t)
 			if r := rc.roundTrip("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi\r\n", "POST"); string(r.Body) != "POST /? hi" {
 				t.Fatalf("got %d %q, want 200 \"POST /? hi\"", r.Status, r.Body)

@@ -295,6 +295,10 @@ type Server struct {
 	// npoll, if positive, is how many pollers to make instead of one
 	// per P (pollerCount); for tests.
 	npoll int
+	// handshakeTimeout, if positive, bounds TLS handshakes instead of
+	// ReadHeaderTimeout and IdleTimeout (conn.handshake); for tests
+	// whose short timeouts are about requests, not handshakes.
+	handshakeTimeout time.Duration
 
 	wbufPool sync.Pool // write windows (*[]byte of WriteBufferSize)
 
