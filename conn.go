@@ -185,6 +185,9 @@ type reqState struct {
 	arena  *strArena
 	farena *fieldArena
 	spare  *Request
+	// pattern is the Mux pattern that dispatched the request being
+	// served (Request.Pattern), shared by every copy of its Request.
+	pattern string
 }
 
 var reqStatePool = sync.Pool{New: func() any { return new(reqState) }}

@@ -706,6 +706,43 @@ func ExampleRequest_SetBodyLimit() {
 	// /comment 413 Content Too Large: request body too large
 }
 
+// Pattern tells what served a request by the route that matched, not
+// by its path: a label whose values the program chose (package metrics
+// labels requests with it), here read in the AccessLog.
+func ExampleRequest_Pattern() {
+	mux := httpserver.NewMux()
+	mux.RouteFunc("GET /users/{id}", func(req *httpserver.Request) *httpserver.Response {
+		return &httpserver.Response{StatusCode: 200, Message: "user " + httpserver.PathValue(req, "id") + "\n"}
+	})
+	logged := make(chan string, 1)
+	srv := &httpserver.Server{
+		Handler: mux,
+		AccessLog: func(e httpserver.AccessEntry) {
+			logged <- fmt.Sprintf("%s %s -> %d, route %q", e.Request.Verb, e.Request.Path, e.Status, e.Request.Pattern())
+		},
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	go srv.Serve(l)
+	defer srv.Close()
+
+	for _, path := range []string{"/users/7", "/users/8", "/nowhere"} {
+		res, err := http.Get("http://" + l.Addr().String() + path)
+		if err != nil {
+			log.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		fmt.Println(<-logged)
+	}
+	// Output:
+	// GET /users/7 -> 200, route "GET /users/{id}"
+	// GET /users/8 -> 200, route "GET /users/{id}"
+	// GET /nowhere -> 404, route ""
+}
+
 // Trailer gives the fields a client sends after a chunked body, such as
 // a checksum it could compute only once the body was sent: they are
 // there once Body has returned io.EOF.

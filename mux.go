@@ -146,7 +146,7 @@ func (m *Mux) RouteFunc(pattern string, f func(*Request) *Response) {
 // itself (see Mux). The handler gets req itself, not a copy: Handle stores
 // the values of the pattern's named wildcards in req for PathValue,
 // replacing any an outer Mux stored (a pattern without named wildcards
-// leaves none). So req must not be used by another goroutine while Handle
+// leaves none), and the pattern for Request.Pattern. So req must not be used by another goroutine while Handle
 // runs.
 func (m *Mux) Handle(req *Request) *Response {
 	root := m.root.Load()
@@ -220,6 +220,7 @@ type segment struct {
 // innermost Mux's match replaces an outer one's), so dispatch does not
 // copy the Request.
 func (r *route) serve(req *Request) *Response {
+	req.setPattern(r.pattern)
 	if r.nwild > 0 {
 		x := req.extension()
 		vals := x.pvStore[:0]

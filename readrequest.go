@@ -339,6 +339,7 @@ func (c *conn) startBody(req *Request) {
 	h := &c.rs.head
 	c.bodyGen++
 	req.conn, req.gen = c, c.bodyGen
+	c.rs.pattern = ""
 	b := &c.rs.body
 	*b = body{c: c, limit: c.srv.maxBodyBytes(), rate: c.srv.bodyRate()}
 	switch {

@@ -128,6 +128,9 @@ type reqExt struct {
 	// Request (Server.ReuseRequests); otherwise fields come from the
 	// connection's fieldArena.
 	fieldsStore []HeaderField
+	// pattern is Pattern for a Request not read from a Server's
+	// connection (for one that is, it is in the connection's reqState).
+	pattern string
 }
 
 // extension returns r.ext, made on first use.
@@ -201,8 +204,11 @@ func (r *Request) WithContext(ctx context.Context) *Request {
 	w.r = *r
 	w.r.ext = &w.x
 	w.x.ctx = ctx
-	if r.ext != nil && len(r.ext.pathValues) > 0 {
-		w.x.pathValues = append(w.x.pvStore[:0], r.ext.pathValues...)
+	if r.ext != nil {
+		if len(r.ext.pathValues) > 0 {
+			w.x.pathValues = append(w.x.pvStore[:0], r.ext.pathValues...)
+		}
+		w.x.pattern = r.ext.pattern
 	}
 	return &w.r
 }
@@ -330,6 +336,43 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.left -= int64(n)
 	return n, err
+}
+
+// Pattern returns the pattern of the Mux route that dispatched the
+// request, as it was given to Mux.Route ("GET /items/{id}"), or "" if
+// no Mux has matched it (a 404 or 405 from a Mux leaves it ""). With
+// nested Muxes it is the innermost's, the last to match.
+//
+// For a Request read from a Server's connection the pattern belongs to
+// the request, not to one copy of its Request: a Mux given a copy made
+// by WithContext sets it for every copy, so the AccessLog entry's
+// Request and a handler in front of the middleware that made the copy
+// see it too (package metrics labels requests with it this way). It is
+// valid while the request is served, its AccessLog call included. On
+// other Requests (package h2's, nethttp.ToHTTP's, a test's) it is the
+// copy's that the Mux was given.
+func (r *Request) Pattern() string {
+	if c := r.conn; c != nil {
+		if c.bodyGen != r.gen || c.rs == nil {
+			return ""
+		}
+		return c.rs.pattern
+	}
+	if r.ext == nil {
+		return ""
+	}
+	return r.ext.pattern
+}
+
+// setPattern records the Mux pattern that matched (see Pattern).
+func (r *Request) setPattern(p string) {
+	if c := r.conn; c != nil {
+		if c.bodyGen == r.gen && c.rs != nil {
+			c.rs.pattern = p
+		}
+		return
+	}
+	r.extension().pattern = p
 }
 
 // Trailer returns the request's trailer fields (RFC 9112 §7.1.2 for a

@@ -2,7 +2,7 @@
 // tracing, without tying it to a metrics library: Instrument tells
 // Observers of each request as its handler starts and as its response
 // ends, with the labels a metric may carry already reduced to bounded
-// sets (Method, Class, Proto). Package metrics/prom is the Observer that
+// sets (Method, Class, Proto, and Route, bounded by the Mux patterns). Package metrics/prom is the Observer that
 // exports Prometheus metrics; an OpenTelemetry integration is another
 // (see below).
 //
@@ -16,7 +16,8 @@
 //     Method and Proto;
 //   - Done, when its response has ended: the Server's AccessEntry
 //     (status, bytes received and sent, duration, error), the same
-//     labels and the Class of the status, and whether Start was called
+//     labels, the Class of the status and the Route (the Mux pattern
+//     that served it, without its method), and whether Start was called
 //     for it. Heads the server refused before they parsed come to Done
 //     alone, with a nil Request and the status of the refusal (400, 408,
 //     414, 431, 501, 505).
@@ -33,7 +34,8 @@
 // seconds; DurationBuckets are the advised boundaries) with
 // http.request.method (Method.String, "_OTHER" included),
 // http.response.status_code (Entry.Status), network.protocol.version
-// (Proto.Version) and error.type (from Entry.Err); Start and Done move
+// (Proto.Version), http.route (Route, when not "") and error.type (from
+// Entry.Err); Start and Done move
 // http.server.active_requests; Entry.Bytes is
 // http.server.response.body.size (Entry.BytesIn counts the request's head
 // too, so its body size is Request.ContentLength when declared). For spans, Start opens one, keyed by Start.Request (Done's

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/gohttpserver/httpserver"
 )
@@ -41,6 +42,13 @@ type Done struct {
 	Method Method
 	Proto  Proto
 	Class  Class
+	// Route is the path of the Mux pattern that served the request,
+	// without the pattern's method ("/items/{id}" for "GET /items/{id}"):
+	// RouteOf(Entry.Request). It is "" when no Mux route matched (a 404
+	// or 405 of a Mux, a Handler that is not one) and for a refused head.
+	// Its values are bounded by the patterns registered, never by what
+	// clients send, so it may be a label (OpenTelemetry's http.route).
+	Route string
 	// Started reports whether Start was called for Entry.Request. It is
 	// false for a refused head, and for the few requests answered before
 	// the handler could run: an HTTP/2 request that package h2's limits
@@ -115,6 +123,7 @@ func (in *instrumented) logAccess(e httpserver.AccessEntry) {
 	d := Done{Entry: e, Class: ClassOf(e.Status)}
 	if req := e.Request; req != nil {
 		d.Method, d.Proto = MethodOf(req.Verb), ProtoOf(req)
+		d.Route = RouteOf(req)
 		d.Started = in.live.remove(req)
 	}
 	for _, o := range in.obs {
@@ -123,4 +132,16 @@ func (in *instrumented) logAccess(e httpserver.AccessEntry) {
 	if in.log != nil {
 		in.log(e)
 	}
+}
+
+// RouteOf is the path of the Mux pattern that served req
+// (Request.Pattern without its method: "/items/{id}" for
+// "GET /items/{id}"), or "" if no Mux route matched it. A pattern's
+// method is a token, which has no '/', and its path starts with one.
+func RouteOf(req *httpserver.Request) string {
+	p := req.Pattern()
+	if i := strings.IndexByte(p, '/'); i > 0 {
+		return p[i:]
+	}
+	return p
 }

@@ -41,6 +41,18 @@ func TestCollectorAllocs(t *testing.T) {
 	if got := testing.AllocsPerRun(1000, func() { c.Done(refused) }); got != 0 {
 		t.Errorf("Done of a refusal: %v allocations, want 0", got)
 	}
+	routed := done
+	routed.Route = "/items/{id}"
+	other := done
+	other.Route = "/other"
+	c.Done(routed) // makes the routes' series
+	c.Done(other)
+	if got := testing.AllocsPerRun(1000, func() {
+		c.Start(start)
+		c.Done(routed)
+	}); got != 0 {
+		t.Errorf("Start and Done of a routed request: %v allocations, want 0", got)
+	}
 }
 
 // BenchmarkCollector is what counting a request costs the goroutine that
@@ -67,4 +79,22 @@ func BenchmarkCollectorParallel(b *testing.B) {
 			c.Done(done)
 		}
 	})
+}
+
+// BenchmarkCollectorRouted is BenchmarkCollector for a request a Mux
+// route served: its series are found through the routes' map.
+func BenchmarkCollectorRouted(b *testing.B) {
+	c := NewCollector(&httpserver.Server{})
+	start, done, _ := observations()
+	done.Route = "/items/{id}"
+	for _, r := range []string{"/a", "/b/{x}", "/c/", "/d/{y...}"} { // a few other routes in the map
+		d := done
+		d.Route = r
+		c.Done(d)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Start(start)
+		c.Done(done)
+	}
 }

@@ -18,10 +18,13 @@ import (
 // A Server's metrics, served for Prometheus on a listener of their own.
 func Example() {
 	logged := make(chan struct{}, 1)
+	mux := httpserver.NewMux()
+	mux.RouteFunc("GET /hello/{name}", func(req *httpserver.Request) *httpserver.Response {
+		return &httpserver.Response{StatusCode: 200, Message: "hello\n"}
+	})
 	srv := &httpserver.Server{
-		Handler: httpserver.HandlerFunc(func(req *httpserver.Request) *httpserver.Response {
-			return &httpserver.Response{StatusCode: 200, Message: "hello\n"}
-		}),
+		Handler: mux, // the route label is the path of the pattern that matched
+
 		// Instrument keeps the Server's own AccessLog, and calls it after
 		// the Collector: here, to know when the request has been counted.
 		AccessLog: func(httpserver.AccessEntry) { logged <- struct{}{} },
@@ -47,7 +50,7 @@ func Example() {
 	go msrv.Serve(ml)
 	defer msrv.Close()
 
-	resp, err := http.Get("http://" + l.Addr().String() + "/")
+	resp, err := http.Get("http://" + l.Addr().String() + "/hello/gopher")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -69,6 +72,6 @@ func Example() {
 		}
 	}
 	// Output:
-	// httpserver_requests_total{code_class="2xx",method="GET",proto="HTTP/1.1"} 1
+	// httpserver_requests_total{code_class="2xx",method="GET",proto="HTTP/1.1",route="/hello/{name}"} 1
 	// httpserver_sent_bytes_total 6
 }

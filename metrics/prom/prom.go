@@ -12,14 +12,16 @@
 //
 // # Metrics
 //
-// Requests are counted once their response has ended, with three labels
+// Requests are counted once their response has ended, with four labels
 // whose values are bounded (see package metrics): method (GET, HEAD,
 // POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH, or _OTHER),
-// code_class (1xx to 5xx, or none when no status could be sent) and proto
-// (HTTP/1.0, HTTP/1.1, HTTP/2, HTTP/0.9):
+// code_class (1xx to 5xx, or none when no status could be sent), proto
+// (HTTP/1.0, HTTP/1.1, HTTP/2, HTTP/0.9) and route (the path of the Mux
+// pattern that served the request, "/items/{id}", or "" when none did:
+// metrics.Done.Route, bounded by the patterns registered):
 //
-//	httpserver_requests_total{method,code_class,proto}             counter
-//	httpserver_request_duration_seconds{method,code_class,proto}   histogram
+//	httpserver_requests_total{method,code_class,proto,route}             counter
+//	httpserver_request_duration_seconds{method,code_class,proto,route}   histogram
 //	httpserver_received_bytes_total    counter: request heads and the body bytes read (decoded)
 //	httpserver_sent_bytes_total        counter: response bodies (without framing)
 //	httpserver_refused_total{code}     counter: heads refused before they parsed, by status
@@ -53,13 +55,16 @@
 //
 // A request costs its Observer calls a few atomic additions and no
 // allocation: the counter and histogram of each (method, code_class,
-// proto) are looked up once, the first time that combination is seen,
-// and kept in an array indexed by the three; no label map is consulted
-// per request. Series appear as their combinations occur.
+// proto, route) are looked up once, the first time that combination is
+// seen, and kept in an array indexed by the first three, one array per
+// route (found in a map that is copied when a route is first seen, and
+// only read after); no label map of client_golang's is consulted per
+// request. Series appear as their combinations occur.
 package prom
 
 import (
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -85,15 +90,22 @@ type Collector struct {
 	inFlight atomic.Int64
 
 	// series holds the children of requests and duration for each label
-	// combination, made at its first request. Two requests racing to make
-	// the same one get the same children from the vectors, so the loser's
-	// store is harmless.
-	series [metrics.NumProtos][metrics.NumMethods][metrics.NumClasses]atomic.Pointer[series]
+	// combination with route "", routes those of each other route, made
+	// at its first request. Two requests racing to make the same one get
+	// the same children from the vectors, so the loser's store is
+	// harmless. routes is replaced, under routesMu, by a copy with one
+	// more route; it is only read otherwise.
+	series   routeSeries
+	routes   atomic.Pointer[map[string]*routeSeries]
+	routesMu sync.Mutex
 	// refusedBy holds refused's child for each status, made likewise.
 	refusedBy [600]atomic.Pointer[prometheus.Counter]
 
 	inFlightDesc, connsDesc, openDesc, listenersDesc, readyDesc *prometheus.Desc
 }
+
+// routeSeries holds the series of one route.
+type routeSeries [metrics.NumProtos][metrics.NumMethods][metrics.NumClasses]atomic.Pointer[series]
 
 // series is what one request updates.
 type series struct {
@@ -105,12 +117,12 @@ type series struct {
 // srv.Stats when scraped. It does not instrument srv: call
 // metrics.Instrument(srv, c) too, before srv serves.
 func NewCollector(srv *httpserver.Server) *Collector {
-	labels := []string{"method", "code_class", "proto"}
+	labels := []string{"method", "code_class", "proto", "route"}
 	return &Collector{
 		srv: srv,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "httpserver_requests_total",
-			Help: "Requests answered, by method, status class and protocol, counted when their response ended.",
+			Help: "Requests answered, by method, status class, protocol and route, counted when their response ended.",
 		}, labels),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "httpserver_request_duration_seconds",
@@ -157,23 +169,59 @@ func (c *Collector) Done(d metrics.Done) {
 	if d.Started {
 		c.inFlight.Add(-1)
 	}
-	s := c.seriesFor(d.Proto, d.Method, d.Class)
+	s := c.seriesFor(d.Route, d.Proto, d.Method, d.Class)
 	s.requests.Inc()
 	s.duration.Observe(e.Duration.Seconds())
 }
 
-func (c *Collector) seriesFor(p metrics.Proto, m metrics.Method, cl metrics.Class) *series {
+func (c *Collector) seriesFor(route string, p metrics.Proto, m metrics.Method, cl metrics.Class) *series {
 	if p >= metrics.NumProtos || m >= metrics.NumMethods || cl >= metrics.NumClasses {
 		p, m, cl = metrics.ProtoUnknown, metrics.MethodOther, metrics.ClassNone // not made by package metrics
 	}
-	slot := &c.series[p][m][cl]
+	slot := &c.routeSeries(route)[p][m][cl]
 	if s := slot.Load(); s != nil {
 		return s
 	}
-	lv := []string{m.String(), cl.String(), p.String()}
+	lv := []string{m.String(), cl.String(), p.String(), route}
 	s := &series{requests: c.requests.WithLabelValues(lv...), duration: c.duration.WithLabelValues(lv...)}
 	slot.Store(s)
 	return s
+}
+
+// routeSeries returns the series of route, made at its first request.
+func (c *Collector) routeSeries(route string) *routeSeries {
+	if route == "" {
+		return &c.series
+	}
+	if m := c.routes.Load(); m != nil {
+		if rs := (*m)[route]; rs != nil {
+			return rs
+		}
+	}
+	c.routesMu.Lock()
+	defer c.routesMu.Unlock()
+	old := c.routes.Load()
+	if old != nil {
+		if rs := (*old)[route]; rs != nil {
+			return rs // made while this one waited
+		}
+	}
+	m := make(map[string]*routeSeries, 1+len(ptrMap(old)))
+	for k, v := range ptrMap(old) {
+		m[k] = v
+	}
+	rs := new(routeSeries)
+	m[route] = rs
+	c.routes.Store(&m)
+	return rs
+}
+
+// ptrMap is *m, or nil.
+func ptrMap(m *map[string]*routeSeries) map[string]*routeSeries {
+	if m == nil {
+		return nil
+	}
+	return *m
 }
 
 func (c *Collector) refusedCounter(status int) prometheus.Counter {

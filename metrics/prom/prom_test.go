@@ -113,16 +113,16 @@ func TestCollectorRequests(t *testing.T) {
 
 	fams = scrape(t, maddr)
 	checkSeries(t, fams, "httpserver_requests_total",
-		`{code_class="2xx",method="GET",proto="HTTP/1.1"} 2`,
-		`{code_class="2xx",method="HEAD",proto="HTTP/1.1"} 1`,
-		`{code_class="2xx",method="POST",proto="HTTP/1.1"} 1`,
-		`{code_class="2xx",method="PUT",proto="HTTP/1.1"} 1`,
-		`{code_class="2xx",method="_OTHER",proto="HTTP/1.0"} 1`,
-		`{code_class="2xx",method="_OTHER",proto="HTTP/1.1"} 1`,
-		`{code_class="4xx",method="DELETE",proto="HTTP/1.1"} 1`,
-		`{code_class="5xx",method="GET",proto="HTTP/1.0"} 1`,
-		`{code_class="2xx",method="GET",proto="HTTP/2"} 1`,
-		`{code_class="4xx",method="GET",proto="HTTP/2"} 1`,
+		`{code_class="2xx",method="GET",proto="HTTP/1.1",route=""} 2`,
+		`{code_class="2xx",method="HEAD",proto="HTTP/1.1",route=""} 1`,
+		`{code_class="2xx",method="POST",proto="HTTP/1.1",route=""} 1`,
+		`{code_class="2xx",method="PUT",proto="HTTP/1.1",route=""} 1`,
+		`{code_class="2xx",method="_OTHER",proto="HTTP/1.0",route=""} 1`,
+		`{code_class="2xx",method="_OTHER",proto="HTTP/1.1",route=""} 1`,
+		`{code_class="4xx",method="DELETE",proto="HTTP/1.1",route=""} 1`,
+		`{code_class="5xx",method="GET",proto="HTTP/1.0",route=""} 1`,
+		`{code_class="2xx",method="GET",proto="HTTP/2",route=""} 1`,
+		`{code_class="4xx",method="GET",proto="HTTP/2",route=""} 1`,
 	)
 	// The histogram has a series for each series of requests, with as
 	// many samples.
@@ -272,4 +272,47 @@ func TestCollectorLint(t *testing.T) {
 	for _, p := range problems {
 		t.Errorf("%s: %s", p.Metric, p.Text)
 	}
+}
+
+// TestCollectorRoutes: the route label is the path of the Mux pattern
+// that served the request, over HTTP/1.1 and HTTP/2, and "" for a
+// request no route matched.
+func TestCollectorRoutes(t *testing.T) {
+	logged := make(logWaiter, 100)
+	mux := httpserver.NewMux()
+	mux.RouteFunc("GET /items/{id}", func(*httpserver.Request) *httpserver.Response {
+		return &httpserver.Response{StatusCode: 200, Message: "item\n"}
+	})
+	mux.RouteFunc("POST /items/", func(*httpserver.Request) *httpserver.Response {
+		return &httpserver.Response{StatusCode: 201}
+	})
+	srv := &httpserver.Server{Handler: mux, AccessLog: logged.log}
+	c := NewCollector(srv)
+	metrics.Instrument(srv, c)
+	if err := h2.Configure(srv, &h2.Config{H2C: true}); err != nil {
+		t.Fatal(err)
+	}
+	addr := serve(t, srv)
+	maddr := metricsServer(t, c)
+	for _, raw := range []string{
+		"GET /items/1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+		"GET /items/2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+		"POST /items/ HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+		"GET /nothing HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+	} {
+		rawRequest(t, addr, raw)
+		logged.wait(t, 1)
+	}
+	h2c, _ := h2cClient(t)
+	for _, path := range []string{"/items/3", "/nothing"} {
+		h2Get(t, h2c, "http://"+addr+path)
+		logged.wait(t, 1)
+	}
+	checkSeries(t, scrape(t, maddr), "httpserver_requests_total",
+		`{code_class="2xx",method="GET",proto="HTTP/1.1",route="/items/{id}"} 2`,
+		`{code_class="2xx",method="POST",proto="HTTP/1.1",route="/items/"} 1`,
+		`{code_class="4xx",method="GET",proto="HTTP/1.1",route=""} 1`,
+		`{code_class="2xx",method="GET",proto="HTTP/2",route="/items/{id}"} 1`,
+		`{code_class="4xx",method="GET",proto="HTTP/2",route=""} 1`,
+	)
 }
