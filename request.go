@@ -392,9 +392,9 @@ func (r *Request) setPattern(p string) {
 // if the Body has a method Trailer() Header (through SetBodyLimit's
 // wrapping too): nethttp.ToHTTP's Body, and so package h2's, gives
 // net/http's Request.Trailer once it has returned io.EOF; a test's
-// Request can carry a trailer the same way. (Over HTTP/2 these are the
-// fields the request's Trailer field declared: x/net/http2 keeps no
-// others.)
+// Request can carry a trailer the same way. (Over HTTP/2 a trailer
+// section arrives only if the request's Trailer field declared a name:
+// x/net/http2 drops it otherwise.)
 func (r *Request) Trailer() *Header {
 	c := r.conn
 	if c == nil {
