@@ -45,19 +45,26 @@ func testHandler(held chan<- struct{}, release <-chan struct{}) httpserver.Handl
 	})
 }
 
+// serveInstrumented instruments srv with a Collector, configures HTTP/2
+// (h2c too) and serves it, and the Collector's metrics; it returns both
+// addresses.
+func serveInstrumented(t *testing.T, srv *httpserver.Server) (addr, metricsAddr string) {
+	t.Helper()
+	c := NewCollector(srv)
+	metrics.Instrument(srv, c)
+	if err := h2.Configure(srv, &h2.Config{H2C: true}); err != nil {
+		t.Fatal(err)
+	}
+	return serve(t, srv), metricsServer(t, c)
+}
+
 // TestCollectorRequests serves requests of several methods, statuses and
 // protocols, and refusals, then scrapes the Collector and checks that
 // every counter says exactly what was sent.
 func TestCollectorRequests(t *testing.T) {
 	logged := make(logWaiter, 100)
 	srv := &httpserver.Server{Handler: testHandler(nil, nil), AccessLog: logged.log}
-	c := NewCollector(srv)
-	metrics.Instrument(srv, c)
-	if err := h2.Configure(srv, &h2.Config{H2C: true}); err != nil {
-		t.Fatal(err)
-	}
-	addr := serve(t, srv)
-	maddr := metricsServer(t, c)
+	addr, maddr := serveInstrumented(t, srv)
 
 	// Before any request: no series of requests, zero bytes, the gauges.
 	fams := scrape(t, maddr)
@@ -166,13 +173,7 @@ func TestCollectorConnections(t *testing.T) {
 		}
 	}()
 	srv := &httpserver.Server{Handler: testHandler(held, release)}
-	c := NewCollector(srv)
-	metrics.Instrument(srv, c)
-	if err := h2.Configure(srv, &h2.Config{H2C: true}); err != nil {
-		t.Fatal(err)
-	}
-	addr := serve(t, srv)
-	maddr := metricsServer(t, c)
+	addr, maddr := serveInstrumented(t, srv)
 
 	// A keep-alive connection that has had its response and waits.
 	idle := dialKeepAlive(t, addr)
@@ -287,13 +288,7 @@ func TestCollectorRoutes(t *testing.T) {
 		return &httpserver.Response{StatusCode: 201}
 	})
 	srv := &httpserver.Server{Handler: mux, AccessLog: logged.log}
-	c := NewCollector(srv)
-	metrics.Instrument(srv, c)
-	if err := h2.Configure(srv, &h2.Config{H2C: true}); err != nil {
-		t.Fatal(err)
-	}
-	addr := serve(t, srv)
-	maddr := metricsServer(t, c)
+	addr, maddr := serveInstrumented(t, srv)
 	for _, raw := range []string{
 		"GET /items/1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
 		"GET /items/2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
