@@ -125,6 +125,24 @@ type Config struct {
 	// still sent by curl --http2). Off by default: a cleartext port usually
 	// sits behind a proxy, and browsers speak HTTP/2 only over TLS.
 	H2C bool
+
+	// CountError, if not nil, is told of each connection and stream
+	// error the HTTP/2 server detects (x/net/http2's Server.CountError):
+	// a frame that breaks the protocol, flow control overrun, a stream
+	// over MaxConcurrentStreams, a malformed request head, too many
+	// early resets. They end the connection (GOAWAY) or reset the stream
+	// before any handler has run, so neither the Handler nor AccessLog
+	// sees them. errType is x/net/http2's name for the error: the scope,
+	// the HTTP/2 error code and the cause, as in
+	// "conn_PROTOCOL_ERROR_data_on_idle" or
+	// "stream_REFUSED_STREAM_over_max_streams_race", or for a frame that
+	// does not parse the cause alone, as in "frame_ping_has_stream". The
+	// names are fixed by x/net/http2's code, never by the bytes a client
+	// sends, so errType may be a metric label
+	// (prom.Collector.CountHTTP2Error). It is called on
+	// the connection's goroutines, for many connections at once: it must
+	// be quick and safe for concurrent use.
+	CountError func(errType string)
 }
 
 // Defaults for the Config fields.
@@ -204,6 +222,7 @@ func (sv *server) init() {
 			ReadIdleTimeout:              orDuration(s.ReadTimeout, httpserver.DefaultReadTimeout),
 			PingTimeout:                  orDuration(sv.conf.PingTimeout, DefaultPingTimeout),
 			WriteByteTimeout:             orDuration(s.WriteTimeout, httpserver.DefaultWriteTimeout),
+			CountError:                   sv.conf.CountError,
 		}
 		// ConfigureServer ties the HTTP/2 server's graceful shutdown to
 		// base.Shutdown, which sv.shutdown calls; base serves nothing.

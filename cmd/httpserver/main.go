@@ -246,14 +246,17 @@ func serve(sigs <-chan os.Signal, rs *restarts, cfg *config, stderr io.Writer) e
 		TrustedProxies: cfg.trustedProxies,
 		ProxyProtocol:  cfg.proxyProtocol,
 	}
-	var startMetrics func() (stop func())
+	var (
+		startMetrics func() (stop func())
+		countH2Error func(string)
+	)
 	if ml != nil {
 		// Instrumented before h2.Configure (see metrics.Instrument),
 		// served once srv is complete: a scrape reads it.
-		startMetrics = serveMetrics(srv, ml, cfg.metrics, stderr)
+		countH2Error, startMetrics = serveMetrics(srv, ml, cfg.metrics, stderr)
 	}
 	if cfg.h2 || cfg.h2c {
-		if err := h2.Configure(srv, &h2.Config{H2C: cfg.h2c}); err != nil {
+		if err := h2.Configure(srv, &h2.Config{H2C: cfg.h2c, CountError: countH2Error}); err != nil {
 			return err
 		}
 		if !cfg.h2 {

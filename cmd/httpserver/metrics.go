@@ -28,12 +28,13 @@ const metricsShutdown = time.Second
 //	GET /ready     srv.ReadyHandler: 200 until the shutdown begins, then 503
 //
 // It instruments srv at once (before h2.Configure, see
-// metrics.Instrument), says where on stderr, and returns start, which
+// metrics.Instrument), says where on stderr, and returns the function
+// for h2.Config.CountError (the HTTP/2 errors counter) and start, which
 // serves the metrics: call it once srv's fields are all set, since a
 // scrape reads srv (Stats) from then on. start returns the function that
 // stops the metrics, to be called once srv has stopped: the metrics are
 // scraped through srv's drain, and /ready says 503 during it.
-func serveMetrics(srv *httpserver.Server, l net.Listener, addr string, stderr io.Writer) (start func() (stop func())) {
+func serveMetrics(srv *httpserver.Server, l net.Listener, addr string, stderr io.Writer) (countH2Error func(string), start func() (stop func())) {
 	c := prom.NewCollector(srv)
 	metrics.Instrument(srv, c)
 	reg := prometheus.NewRegistry()
@@ -46,7 +47,7 @@ func serveMetrics(srv *httpserver.Server, l net.Listener, addr string, stderr io
 	ms := &httpserver.Server{Handler: mux, ErrorLog: srv.ErrorLog}
 
 	fmt.Fprintln(stderr, metricsBanner(addr, l.Addr()))
-	return func() func() {
+	return c.CountHTTP2Error, func() func() {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)

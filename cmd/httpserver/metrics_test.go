@@ -18,6 +18,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	"golang.org/x/net/http2"
 )
 
 var metricsRE = regexp.MustCompile(`^Metrics on http://(\S+)/metrics$`)
@@ -97,20 +98,44 @@ func TestCLIMetrics(t *testing.T) {
 	h2c.CloseIdleConnections()
 	waitLogLines(t, p, len(tests)+1)
 
+	// An HTTP/2 connection that breaks the protocol: counted by
+	// x/net/http2's name for the error (h2.Config.CountError), not as a
+	// request.
+	bad, err := net.Dial("tcp", p.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(bad, http2.ClientPreface)
+	fr := http2.NewFramer(bad, bad)
+	fr.WriteSettings()
+	fr.WriteData(1, true, []byte("x")) // on a stream never opened
+	for {                              // the count is made before the GOAWAY is sent
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("no GOAWAY: %v", err)
+		}
+		if _, ok := f.(*http2.GoAwayFrame); ok {
+			break
+		}
+	}
+	bad.Close()
+
 	fams = scrapeMetrics(t, maddr)
 	checkFamily(t, fams, "httpserver_requests_total",
-		`{code_class="2xx",method="GET",proto="HTTP/1.1"} 1`,
-		`{code_class="2xx",method="GET",proto="HTTP/1.0"} 1`,
-		`{code_class="2xx",method="HEAD",proto="HTTP/1.1"} 1`,
-		`{code_class="4xx",method="GET",proto="HTTP/1.1"} 1`,
-		`{code_class="4xx",method="POST",proto="HTTP/1.1"} 1`,
-		`{code_class="4xx",method="_OTHER",proto="HTTP/1.1"} 1`,
-		`{code_class="2xx",method="GET",proto="HTTP/2"} 1`,
+		`{code_class="2xx",method="GET",proto="HTTP/1.1",route=""} 1`,
+		`{code_class="2xx",method="GET",proto="HTTP/1.0",route=""} 1`,
+		`{code_class="2xx",method="HEAD",proto="HTTP/1.1",route=""} 1`,
+		`{code_class="4xx",method="GET",proto="HTTP/1.1",route=""} 1`,
+		`{code_class="4xx",method="POST",proto="HTTP/1.1",route=""} 1`,
+		`{code_class="4xx",method="_OTHER",proto="HTTP/1.1",route=""} 1`,
+		`{code_class="2xx",method="GET",proto="HTTP/2",route=""} 1`,
 	)
 	if got, want := familyLines(fams, "httpserver_request_duration_seconds"), familyLines(fams, "httpserver_requests_total"); !slices.Equal(got, want) {
 		t.Errorf("httpserver_request_duration_seconds: got sample counts\n\t%s\nwant those of httpserver_requests_total\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
 	}
 	checkFamily(t, fams, "httpserver_refused_total", `{code="400"} 1`)
+	checkFamily(t, fams, "httpserver_http2_errors_total", `{type="conn_PROTOCOL_ERROR_data_on_idle"} 1`)
 	checkFamily(t, fams, "httpserver_received_bytes_total", "{} "+strconv.Itoa(in))
 	checkFamily(t, fams, "httpserver_sent_bytes_total", "{} "+strconv.Itoa(out))
 	checkFamily(t, fams, "httpserver_requests_in_flight", "{} 0")

@@ -6,6 +6,7 @@
 //	srv := &httpserver.Server{Handler: h}
 //	c := prom.NewCollector(srv)
 //	metrics.Instrument(srv, c) // before Serve and h2.Configure
+//	h2.Configure(srv, &h2.Config{CountError: c.CountHTTP2Error}) // if it serves HTTP/2
 //	reg := prometheus.NewRegistry()
 //	reg.MustRegister(c)
 //	// Serve prom.Handler(reg) at /metrics, on a listener of its own.
@@ -25,17 +26,20 @@
 //	httpserver_received_bytes_total    counter: request heads and the body bytes read (decoded)
 //	httpserver_sent_bytes_total        counter: response bodies (without framing)
 //	httpserver_refused_total{code}     counter: heads refused before they parsed, by status
+//	httpserver_http2_errors_total{type}  counter: HTTP/2 connection and stream errors (CountHTTP2Error)
 //
 // The duration runs from the parsed head to the end of the response, in
 // the buckets OpenTelemetry advises for http.server.request.duration
 // (metrics.DurationBuckets: 5 ms to 10 s). The byte counters include
 // refusals' answers (a refused head itself counts no bytes received, nor
-// does a body nobody read before the connection closed); HTTP/2 requests
-// count their response bodies but not what they received (package h2
-// does not report it). A refusal's code is the
-// status the server answered it with (400 for a malformed head, 408 for
-// one too slow, 414, 431, 501 for an unknown long method, 505): a set the
-// server chooses, never the client.
+// does a body nobody read before the connection closed); an HTTP/2
+// request's head counts as its header list size (AccessEntry.BytesIn). A
+// refusal's code is the status the server answered it with (400 for a
+// malformed head, 408 for one too slow, 414, 431, 501 for an unknown
+// long method, 505): a set the server chooses, never the client. An
+// HTTP/2 error's type is x/net/http2's name for it
+// (h2.Config.CountError), also from a fixed set: it is counted only when
+// CountHTTP2Error is given to h2.Configure as above.
 //
 // Gauges read when scraped:
 //
@@ -87,6 +91,7 @@ type Collector struct {
 	received prometheus.Counter
 	sent     prometheus.Counter
 	refused  *prometheus.CounterVec
+	h2errors *prometheus.CounterVec
 	inFlight atomic.Int64
 
 	// series holds the children of requests and duration for each label
@@ -141,6 +146,10 @@ func NewCollector(srv *httpserver.Server) *Collector {
 			Name: "httpserver_refused_total",
 			Help: "Request heads refused before they parsed, by the status they were answered with.",
 		}, []string{"code"}),
+		h2errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "httpserver_http2_errors_total",
+			Help: "HTTP/2 connection and stream errors the server detected (a GOAWAY or a reset stream, before any handler ran), by x/net/http2's name for them.",
+		}, []string{"type"}),
 		inFlightDesc: prometheus.NewDesc("httpserver_requests_in_flight",
 			"Requests whose handler has started and whose response has not ended.", nil, nil),
 		connsDesc: prometheus.NewDesc("httpserver_connections",
@@ -237,6 +246,17 @@ func (c *Collector) refusedCounter(status int) prometheus.Counter {
 	return ctr
 }
 
+// CountHTTP2Error counts an HTTP/2 connection or stream error: it is
+// the function for h2.Config.CountError, whose errType (x/net/http2's
+// name for the error, from a set its code fixes) becomes the type label.
+// Those errors end a connection or reset a stream before any handler
+// ran, so the request counters never see them. It is safe for
+// concurrent use; each call looks the label up (errors are rare, and a
+// connection ends at most at one).
+func (c *Collector) CountHTTP2Error(errType string) {
+	c.h2errors.WithLabelValues(errType).Inc()
+}
+
 // Describe sends the descriptions of every metric of the Collector.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	c.requests.Describe(ch)
@@ -244,6 +264,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	c.received.Describe(ch)
 	c.sent.Describe(ch)
 	c.refused.Describe(ch)
+	c.h2errors.Describe(ch)
 	for _, d := range []*prometheus.Desc{c.inFlightDesc, c.connsDesc, c.openDesc, c.listenersDesc, c.readyDesc} {
 		ch <- d
 	}
@@ -256,6 +277,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	c.received.Collect(ch)
 	c.sent.Collect(ch)
 	c.refused.Collect(ch)
+	c.h2errors.Collect(ch)
 	gauge := func(d *prometheus.Desc, v int, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(v), labels...)
 	}
