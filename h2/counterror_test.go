@@ -2,6 +2,8 @@ package h2
 
 import (
 	"bytes"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,6 +73,9 @@ func TestCountError(t *testing.T) {
 			case <-time.After(hangGuard):
 				t.Fatalf("CountError was not called")
 			}
+			if strings.Contains(ts.logs.String(), "level=ERROR") {
+				t.Errorf("ErrorLog got an error record for a client's protocol error:\n%s", ts.logs)
+			}
 			select {
 			case <-handled:
 				t.Errorf("the handler ran")
@@ -79,5 +84,34 @@ func TestCountError(t *testing.T) {
 			default:
 			}
 		})
+	}
+}
+
+// TestXnetLogLevels: x/net/http2's messages about a client go to
+// ErrorLog at Debug, the others at Error.
+func TestXnetLogLevels(t *testing.T) {
+	var b strings.Builder
+	lg := xnetLogger(slog.NewTextHandler(&b, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	for _, tc := range []struct{ msg, level string }{
+		{"http2: server connection error from 127.0.0.1:1: connection error: PROTOCOL_ERROR", "DEBUG"},
+		{"http2: server closing client connection: boom", "DEBUG"},
+		{"http2: server: error reading preface from client 127.0.0.1:1: bogus greeting", "DEBUG"},
+		{"timeout waiting for SETTINGS frames from 127.0.0.1:1", "DEBUG"},
+		{"timeout waiting for PING response", "DEBUG"},
+		{"http2: received GOAWAY [FrameHeader GOAWAY len=8], starting graceful shutdown", "DEBUG"},
+		{"http2: panic serving 127.0.0.1:1: boom", "ERROR"},
+		{`ignoring invalid trailer "Content-Length"`, "ERROR"},
+	} {
+		b.Reset()
+		lg.Print(tc.msg)
+		if want := "level=" + tc.level + " msg="; !strings.Contains(b.String(), want) || !strings.Contains(b.String(), strings.Fields(tc.msg)[1]) {
+			t.Errorf("%q: logged %q, want a record with %s", tc.msg, b.String(), want)
+		}
+	}
+	// Below the handler's level nothing is formatted or written.
+	b.Reset()
+	xnetLogger(slog.NewTextHandler(&b, nil)).Print("timeout waiting for PING response")
+	if b.Len() != 0 {
+		t.Errorf("a Debug message with the handler at Info: logged %q", b.String())
 	}
 }

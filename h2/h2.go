@@ -64,6 +64,18 @@
 // used up, so at most the window per stream is buffered, and
 // WriteTimeout cuts off a client that stops reading altogether.
 //
+// # Errors and logs
+//
+// A client that breaks the protocol gets a GOAWAY or a reset stream from
+// x/net/http2 before any handler runs, so neither the Handler nor
+// AccessLog sees it: Config.CountError counts these errors (the
+// command's -metrics does, as httpserver_http2_errors_total).
+// x/net/http2's own log messages go to the Server's ErrorLog: those
+// about what a client did (a protocol error, a bad preface, a missed
+// SETTINGS or PING, a GOAWAY with an error code) at slog.LevelDebug, the
+// rest at slog.LevelError. ErrorLog is for the server's faults, and a
+// client must not be able to add an error record to it per connection.
+//
 // # Shutdown
 //
 // Server.Shutdown sends every HTTP/2 connection a GOAWAY, lets the
@@ -211,7 +223,7 @@ func (sv *server) init() {
 		}
 		sv.base = &http.Server{
 			MaxHeaderBytes: orInt(s.MaxHeaderBytes, httpserver.DefaultMaxHeaderBytes),
-			ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelError),
+			ErrorLog:       xnetLogger(log.Handler()), // what a client caused at Debug, the rest at Error
 		}
 		sv.h2 = &http2.Server{
 			MaxConcurrentStreams:         orUint32(sv.conf.MaxConcurrentStreams, DefaultMaxConcurrentStreams),
