@@ -350,7 +350,9 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 // see it too (package metrics labels requests with it this way). It is
 // valid while the request is served, its AccessLog call included. On
 // other Requests (package h2's, nethttp.ToHTTP's, a test's) it is the
-// copy's that the Mux was given.
+// copy's that the Mux was given. Package nethttp carries net/http's
+// ServeMux patterns across (FromHTTP, ToHTTP): a ServeMux behind
+// FromHTTP sets the pattern of the Request FromHTTP was given.
 func (r *Request) Pattern() string {
 	if c := r.conn; c != nil {
 		if c.bodyGen != r.gen || c.rs == nil {

@@ -56,6 +56,7 @@ func init() {
 		return ok && lb.tripped
 	}
 	bridge.BodyLimit = func(req any) int64 { return req.(*Request).bodyLimit() }
+	bridge.SetPattern = func(req any, p string) { req.(*Request).setPattern(p) }
 }
 
 var (

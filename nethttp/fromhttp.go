@@ -9,6 +9,7 @@ import (
 	"runtime"
 
 	"github.com/gohttpserver/httpserver"
+	"github.com/gohttpserver/httpserver/internal/bridge"
 )
 
 // FromHTTP returns an httpserver.Handler that serves each request with
@@ -155,7 +156,20 @@ func (x *exchange) stream(sw *httpserver.StreamWriter) (err error) {
 		}
 	}()
 	x.a.h.ServeHTTP(rw, &x.hreq)
+	x.notePattern()
 	return rw.finish()
+}
+
+// notePattern gives the engine's Request the pattern a net/http ServeMux
+// set on the handler's request (Request.Pattern, for the AccessLog and
+// package metrics' route), when it is not the one it had: the innermost
+// match counts, as with nested Muxes. A ServeMux behind a middleware
+// that copied the request sets it on the copy, which is out of reach, as
+// it is for net/http's own server.
+func (x *exchange) notePattern() {
+	if p := x.hreq.Pattern; p != "" && p != x.req.Pattern() {
+		bridge.SetPattern(x.req, p)
+	}
 }
 
 // serveHEAD runs the handler for a HEAD request before the engine
@@ -173,6 +187,7 @@ func (x *exchange) serveHEAD() (resp *httpserver.Response) {
 		}
 	}()
 	x.a.h.ServeHTTP(rw, &x.hreq)
+	x.notePattern()
 	rw.finish()
 	// A Stream that never runs: the engine takes the length from the
 	// Content-Length field, if there is one, and sends none otherwise

@@ -38,6 +38,9 @@ func (x *exchange) buildRequest() bool {
 		Host:       req.Host,
 		RemoteAddr: req.RemoteAddr(),
 		TLS:        req.TLS,
+		// The engine Mux's pattern, if one dispatched to the handler
+		// (a ServeMux inside sets its own, see exchange.notePattern).
+		Pattern: req.Pattern(),
 	}
 	uri, ok := x.setURL()
 	if !ok {

@@ -69,7 +69,15 @@ func (t toHTTP) logger() *slog.Logger {
 
 func (t toHTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := engineRequest(r)
+	if r.Pattern != "" {
+		bridge.SetPattern(req, r.Pattern) // a ServeMux routed here
+	}
 	resp := t.h.Handle(req)
+	if p := req.Pattern(); p != r.Pattern {
+		// An engine Mux inside matched: net/http's middleware around
+		// this handler finds it where a ServeMux would have left it.
+		r.Pattern = p
+	}
 	if resp != nil && resp.Body != nil {
 		if c, ok := resp.Body.(io.Closer); ok {
 			defer c.Close()

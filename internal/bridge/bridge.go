@@ -33,6 +33,12 @@ var BodyTooLarge func(req any) bool
 // called while req's body may still be read.
 var BodyLimit func(req any) int64
 
+// SetPattern records p, a routing pattern that matched req (a
+// *httpserver.Request), as Request.Pattern, as the engine's Mux does:
+// for a pattern net/http's ServeMux matched (nethttp's FromHTTP and
+// ToHTTP carry it between the two Requests).
+var SetPattern func(req any, p string)
+
 // WithServer returns ctx carrying srv, a *httpserver.Server, so that
 // Requests built on it by another host (the HTTP/2 server of package h2)
 // get its shutdown notice (ShutdownNotice) and its trusted proxies
