@@ -9,16 +9,15 @@ import (
 	"os"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"golang.org/x/net/http2"
+
+	"github.com/gohttpserver/httpserver/internal/promtest"
 )
 
 var metricsRE = regexp.MustCompile(`^Metrics on http://(\S+)/metrics$`)
@@ -233,51 +232,13 @@ func scrapeMetrics(t *testing.T, addr string) map[string]*dto.MetricFamily {
 	if status != 200 {
 		t.Fatalf("scrape: status %d: %q", status, body)
 	}
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := p.TextToMetricFamilies(strings.NewReader(body))
-	if err != nil {
-		t.Fatalf("parsing the scrape: %v", err)
-	}
-	return fams
+	return promtest.ParseText(t, strings.NewReader(body))
 }
 
-// familyLines returns the samples of family name as sorted lines
-// `{label="value",...} value`: counters' and gauges' values, histograms'
-// sample counts.
-func familyLines(fams map[string]*dto.MetricFamily, name string) []string {
-	f := fams[name]
-	if f == nil {
-		return nil
-	}
-	var lines []string
-	for _, m := range f.GetMetric() {
-		var labels []string
-		for _, l := range m.GetLabel() {
-			labels = append(labels, fmt.Sprintf("%s=%q", l.GetName(), l.GetValue()))
-		}
-		sort.Strings(labels)
-		var v float64
-		switch f.GetType() {
-		case dto.MetricType_COUNTER:
-			v = m.GetCounter().GetValue()
-		case dto.MetricType_GAUGE:
-			v = m.GetGauge().GetValue()
-		case dto.MetricType_HISTOGRAM:
-			v = float64(m.GetHistogram().GetSampleCount())
-		}
-		lines = append(lines, fmt.Sprintf("{%s} %g", strings.Join(labels, ","), v))
-	}
-	sort.Strings(lines)
-	return lines
-}
+// familyLines and checkFamily are promtest's Samples and Check.
+var familyLines = promtest.Samples
 
-// checkFamily compares family name in fams with want (in any order).
 func checkFamily(t *testing.T, fams map[string]*dto.MetricFamily, name string, want ...string) {
 	t.Helper()
-	got := familyLines(fams, name)
-	want = slices.Clone(want)
-	sort.Strings(want)
-	if !slices.Equal(got, want) {
-		t.Errorf("%s: got\n\t%s\nwant\n\t%s", name, strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
-	}
+	promtest.Check(t, fams, name, want...)
 }

@@ -2,22 +2,18 @@ package prom
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 
 	"github.com/gohttpserver/httpserver"
+	"github.com/gohttpserver/httpserver/internal/promtest"
 )
 
 // hangGuard bounds every wait in these tests: it is not a timing
@@ -101,54 +97,15 @@ func scrape(t testing.TB, addr string) map[string]*dto.MetricFamily {
 }
 
 func parseText(t testing.TB, r io.Reader) map[string]*dto.MetricFamily {
-	t.Helper()
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := p.TextToMetricFamilies(r)
-	if err != nil {
-		t.Fatalf("parsing the scrape: %v", err)
-	}
-	return fams
+	return promtest.ParseText(t, r)
 }
 
-// samples returns the samples of family name as sorted lines
-// `{label="value",...} value`: counters' and gauges' values, histograms'
-// sample counts.
-func samples(fams map[string]*dto.MetricFamily, name string) []string {
-	f := fams[name]
-	if f == nil {
-		return nil
-	}
-	var lines []string
-	for _, m := range f.GetMetric() {
-		var labels []string
-		for _, l := range m.GetLabel() {
-			labels = append(labels, fmt.Sprintf("%s=%q", l.GetName(), l.GetValue()))
-		}
-		sort.Strings(labels)
-		var v float64
-		switch f.GetType() {
-		case dto.MetricType_COUNTER:
-			v = m.GetCounter().GetValue()
-		case dto.MetricType_GAUGE:
-			v = m.GetGauge().GetValue()
-		case dto.MetricType_HISTOGRAM:
-			v = float64(m.GetHistogram().GetSampleCount())
-		}
-		lines = append(lines, fmt.Sprintf("{%s} %g", strings.Join(labels, ","), v))
-	}
-	sort.Strings(lines)
-	return lines
-}
+// samples and checkSeries are promtest's Samples and Check.
+var samples = promtest.Samples
 
-// checkSeries compares family name in fams with want (in any order).
 func checkSeries(t *testing.T, fams map[string]*dto.MetricFamily, name string, want ...string) {
 	t.Helper()
-	got := samples(fams, name)
-	want = slices.Clone(want)
-	sort.Strings(want)
-	if !slices.Equal(got, want) {
-		t.Errorf("%s: got\n\t%s\nwant\n\t%s", name, strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
-	}
+	promtest.Check(t, fams, name, want...)
 }
 
 // logWaiter is an AccessLog that hands out a token per entry. Instrument
