@@ -340,8 +340,10 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 
 // Pattern returns the pattern of the Mux route that dispatched the
 // request, as it was given to Mux.Route ("GET /items/{id}"), or "" if
-// no Mux has matched it (a 404 or 405 from a Mux leaves it ""). With
-// nested Muxes it is the innermost's, the last to match.
+// no Mux has matched it: a Mux that answers 404 or 405 itself sets
+// nothing. With nested Muxes it is the innermost match's: an inner Mux
+// that matches replaces the outer one's pattern, one that does not
+// leaves it.
 //
 // For a Request read from a Server's connection the pattern belongs to
 // the request, not to one copy of its Request: a Mux given a copy made
