@@ -25,7 +25,7 @@ func TestE2ERequestPattern(t *testing.T) {
 					return &Response{StatusCode: 200, Message: "saw " + req.Pattern()}
 				})
 				mux.Route("/api/", inner)
-				logged := make(chan string, 4)
+				logged := make(chan string, 5)
 				srv := &Server{
 					ReuseRequests: reuse,
 					// A middleware that copies the Request before the Mux
@@ -43,7 +43,8 @@ func TestE2ERequestPattern(t *testing.T) {
 				rc.send("GET /items/7 HTTP/1.1\r\nHost: h\r\n\r\n" +
 					"GET /nothing HTTP/1.1\r\nHost: h\r\n\r\n" +
 					"GET /api/v1/x HTTP/1.1\r\nHost: h\r\n\r\n" +
-					"POST /items/7 HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n")
+					"POST /items/7 HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n" +
+					"GET /api/v2 HTTP/1.1\r\nHost: h\r\n\r\n")
 				for i, want := range []struct {
 					status      int
 					body, outer string
@@ -52,6 +53,8 @@ func TestE2ERequestPattern(t *testing.T) {
 					{404, "Not Found\n", ""},
 					{200, "inner saw GET /api/v1/{thing}", "GET /api/v1/{thing}"},
 					{405, "Method Not Allowed\n", ""},
+					// The inner Mux has no route for it: the outer's stays.
+					{404, "Not Found\n", "/api/"},
 				} {
 					r := rc.response("GET")
 					outer, _ := r.get("X-Outer-Saw")
@@ -59,7 +62,7 @@ func TestE2ERequestPattern(t *testing.T) {
 						t.Errorf("response %d: got %d %q, outer handler saw %q; want %d %q, %q", i+1, r.Status, r.Body, outer, want.status, want.body, want.outer)
 					}
 				}
-				for i, want := range []string{"GET /items/{id}", "", "GET /api/v1/{thing}", ""} {
+				for i, want := range []string{"GET /items/{id}", "", "GET /api/v1/{thing}", "", "/api/"} {
 					if got := recvWithin(t, logged, "an AccessLog entry"); got != want {
 						t.Errorf("AccessLog entry %d: Pattern %q, want %q", i+1, got, want)
 					}
