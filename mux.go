@@ -146,8 +146,8 @@ func (m *Mux) RouteFunc(pattern string, f func(*Request) *Response) {
 // itself (see Mux). The handler gets req itself, not a copy: Handle stores
 // the values of the pattern's named wildcards in req for PathValue,
 // replacing any an outer Mux stored (a pattern without named wildcards
-// leaves none), and the pattern for Request.Pattern. So req must not be used by another goroutine while Handle
-// runs.
+// leaves none), and the pattern for Request.Pattern. So req must not be
+// used by another goroutine while Handle runs.
 func (m *Mux) Handle(req *Request) *Response {
 	root := m.root.Load()
 	p := req.Path
