@@ -2,9 +2,9 @@
 // tracing, without tying it to a metrics library: Instrument tells
 // Observers of each request as its handler starts and as its response
 // ends, with the labels a metric may carry already reduced to bounded
-// sets (Method, Class, Proto, and Route, bounded by the Mux patterns). Package metrics/prom is the Observer that
-// exports Prometheus metrics; an OpenTelemetry integration is another
-// (see below).
+// sets (Method, Class, Proto, and Route, bounded by the Mux patterns).
+// Package metrics/prom is the Observer that exports Prometheus metrics;
+// an OpenTelemetry integration is another (see below).
 //
 //	c := prom.NewCollector(srv)
 //	metrics.Instrument(srv, c) // before Serve and h2.Configure
