@@ -349,9 +349,14 @@ func (s *syncBuffer) String() string {
 // TestIdleTimeout: a silent peer is pinged while the server reads; its
 // pong keeps the connection; a peer that does not answer is closed with
 // StatusGoingAway and the read fails with a deadline error.
+//
+// The client has half of IdleTimeout to answer each ping: at 600 ms a
+// CI machine running every package under -race once took longer (CI at
+// ae9a4aa), so the timeout is 3 s, which leaves the test client 1.5 s per
+// pong; the test takes about 4.5 s.
 func TestIdleTimeout(t *testing.T) {
 	out := make(chan ended, 1)
-	ts := serveWS(t, modeTCP, &Options{IdleTimeout: 600 * time.Millisecond}, echo(out))
+	ts := serveWS(t, modeTCP, &Options{IdleTimeout: 3 * time.Second}, echo(out))
 	c := ts.connect(t)
 	for range 2 {
 		f := c.read()
