@@ -41,6 +41,9 @@ import (
 //     Content-Length field, one of unknown length "Transfer-Encoding:
 //     chunked", as a client would frame them.
 //   - Body is body, or an empty reader if body is nil; it is never nil.
+//     A body with a method Trailer() httpserver.Header gives the request
+//     that trailer (Request.Trailer), as a chunked body's trailer section
+//     would.
 //     ContentLength is body's length for a *bytes.Reader, *strings.Reader
 //     or *bytes.Buffer (its unread part, as net/http's NewRequest takes
 //     it), -1 for another reader, 0 for nil.

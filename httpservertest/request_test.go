@@ -144,3 +144,26 @@ func TestNewRequestPanics(t *testing.T) {
 		})
 	}
 }
+
+// trailerBody is a body with a trailer, for TestNewRequestTrailer.
+type trailerBody struct {
+	io.Reader
+	trailer httpserver.Header
+}
+
+func (b trailerBody) Trailer() httpserver.Header { return b.trailer }
+
+// TestNewRequestTrailer: a body with a Trailer method gives the handler
+// its trailer through Request.Trailer.
+func TestNewRequestTrailer(t *testing.T) {
+	var tr httpserver.Header
+	tr.Add("X-Checksum", "abc")
+	h := httpserver.HandlerFunc(func(req *httpserver.Request) *httpserver.Response {
+		body, _ := io.ReadAll(req.Body)
+		return &httpserver.Response{StatusCode: 200, Message: string(body) + " " + req.Trailer().Get("X-Checksum")}
+	})
+	res := httpservertest.Do(h, httpservertest.NewRequest("PUT", "/f", trailerBody{strings.NewReader("data"), tr}))
+	if got, want := string(res.Body), "data abc"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
